@@ -1,0 +1,98 @@
+package riskcloud
+
+import (
+	"time"
+)
+
+// The access-audit endpoints.
+const (
+	attemptsPath = "/api/v1/access-audit"
+	loginsPath   = "/api/v1/access-audit/logins"
+	failuresPath = "/api/v1/access-audit/failures"
+)
+
+// AccessAuditService reads Risk Cloud's access audit: every login and every
+// failed login, newest first. Only keys whose user has the Admin > All
+// entitlement may read it; others get [ErrForbidden] or [ErrUnauthorized]
+// (or, on some instances, nothing at all).
+//
+// Its methods send no request: they check their input and return a [Pager],
+// which requests pages when it is used.
+type AccessAuditService struct {
+	client *Client
+}
+
+// ListOptions chooses which entries a [Pager] reads. The zero value reads
+// every entry, in pages of the server's default size. The Pager keeps a
+// copy: changing the options afterwards does not affect it.
+type ListOptions struct {
+	// Size is the number of entries per page; 0 means the server's default
+	// (20). A server may clamp it (often to 2,000); the walk follows the size
+	// the server reports.
+	Size int
+	// Page is the first page to read, numbered from 0.
+	Page int
+	// Email keeps only the entries of this user, on Logins and Failures. It
+	// must be a single bare address. Attempts takes its email as an argument.
+	Email string
+	// Since ends a walk at the first entry older than this instant (entries
+	// at exactly Since are kept). The zero time reads to the end. Entries
+	// without a timestamp never end the walk.
+	Since time.Time
+	// Limit ends a walk after this many entries; 0 means no limit.
+	Limit int
+	// Prefetch is how many pages may be requested ahead of the one being
+	// read; 0, the default, walks one page at a time. This version accepts
+	// any non-negative value and always walks sequentially.
+	Prefetch int
+}
+
+// Attempts reads the logins and failed logins of one user, newest first:
+// GET /api/v1/access-audit?email=…
+//
+// email must be a single bare address such as "user@example.com" (no
+// display name, no control characters); an invalid one, or a conflicting
+// opts.Email, is reported by the Pager's methods as an error wrapping
+// [ErrInvalidArgument], before any request. opts may be nil.
+func (s *AccessAuditService) Attempts(email string, opts *ListOptions) *Pager[Entry] {
+	o := copyOptions(opts)
+	err := checkEmail("email", email)
+	if err == nil && o.Email != "" && o.Email != email {
+		err = invalidArg("ListOptions.Email", "differs from the email argument of Attempts; leave it empty")
+	}
+	o.Email = email
+	return newEntryPager(s.client, attemptsPath, o, err)
+}
+
+// Logins reads the successful logins of every user (or of opts.Email),
+// newest first: GET /api/v1/access-audit/logins. opts may be nil.
+func (s *AccessAuditService) Logins(opts *ListOptions) *Pager[Entry] {
+	return newEntryPager(s.client, loginsPath, copyOptions(opts), nil)
+}
+
+// Failures reads the failed logins of every user (or of opts.Email), newest
+// first, each with the reason in Message: GET /api/v1/access-audit/failures.
+// opts may be nil.
+func (s *AccessAuditService) Failures(opts *ListOptions) *Pager[Entry] {
+	return newEntryPager(s.client, failuresPath, copyOptions(opts), nil)
+}
+
+func copyOptions(opts *ListOptions) ListOptions {
+	if opts == nil {
+		return ListOptions{}
+	}
+	return *opts
+}
+
+func newEntryPager(c *Client, path string, opts ListOptions, err error) *Pager[Entry] {
+	if err == nil {
+		err = checkListOptions(&opts)
+	}
+	return &Pager[Entry]{
+		client: c,
+		path:   path,
+		opts:   opts,
+		err:    err,
+		key:    func(e *Entry) ([]byte, time.Time) { return e.Raw, e.Timestamp },
+	}
+}

@@ -1,0 +1,285 @@
+package riskcloud
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Version is the SDK's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// maxPageBody caps a successful response body. A page of 2,000 entries (the
+// usual server cap) is well under 1 MiB; anything near this is not a page.
+const maxPageBody = 32 << 20
+
+// Client talks to one Risk Cloud instance. Build it with [NewClient]; the
+// zero value is not usable. A Client is safe for concurrent use by many
+// goroutines and never changes after NewClient returns. Reuse one: it holds
+// the connection pool and, with client credentials, the exchanged token.
+//
+// Printing a Client (with any fmt verb or slog) shows only its base URL.
+type Client struct {
+	// AccessAudit reads who logged in and who failed to.
+	AccessAudit *AccessAuditService
+
+	baseURL   *url.URL
+	http      *http.Client
+	retry     retryPolicy
+	auth      authorizer
+	logger    *slog.Logger
+	userAgent string
+}
+
+// NewClient returns a client for the Risk Cloud instance at baseURL, such as
+// "https://acme.logicgate.com". The URL may carry a path prefix (a proxy's);
+// it must not carry a user, password, query or fragment, and must be https
+// unless its host is loopback (localhost, 127.0.0.0/8, ::1).
+//
+// NewClient checks every option and returns the first problem as an error
+// wrapping [ErrInvalidArgument]; it sends no request and reads no
+// environment variable. With neither [WithToken] nor [WithClientCredentials]
+// the client sends no credentials.
+func NewClient(baseURL string, opts ...Option) (*Client, error) {
+	u, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		if opt == nil {
+			return nil, invalidArg("Option", "is nil")
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.token != "" && cfg.clientID != "" {
+		return nil, invalidArg("WithToken", "cannot be combined with WithClientCredentials; choose one")
+	}
+
+	c := &Client{
+		baseURL:   u,
+		http:      httpClient(cfg.httpClient),
+		retry:     retryPolicy{max: cfg.retryMax, waitMin: cfg.retryWaitMin, waitMax: cfg.retryWaitMax},
+		logger:    cfg.logger,
+		userAgent: "riskcloud-go/" + Version,
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.userAgent != "" {
+		c.userAgent = cfg.userAgent + " " + c.userAgent
+	}
+	switch {
+	case cfg.token != "":
+		c.auth = &staticToken{header: "Bearer " + cfg.token}
+	case cfg.clientID != "":
+		c.auth = newTokenSource(c, cfg.clientID, cfg.clientSecret)
+	default:
+		c.auth = noAuth{}
+	}
+	c.AccessAudit = &AccessAuditService{client: c}
+	return c, nil
+}
+
+// httpClient copies the caller's client, or builds one with a pooled
+// transport sized for a few concurrent page requests per host, and adds the
+// https-to-http redirect refusal.
+func httpClient(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		c = http.Client{Transport: newTransport(), Timeout: DefaultAttemptTimeout}
+	}
+	next := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" && via[0].URL.Scheme == "https" {
+			return &redirectError{errors.New("refused a redirect from https to " + req.URL.Scheme)}
+		}
+		if next == nil {
+			if len(via) >= 10 {
+				return &redirectError{errors.New("stopped after 10 redirects")}
+			}
+			return nil
+		}
+		err := next(req, via)
+		if err != nil && err != http.ErrUseLastResponse {
+			return &redirectError{err}
+		}
+		return err
+	}
+	return &c
+}
+
+// newTransport returns a transport like http.DefaultTransport's, built
+// afresh rather than cloned, so that a test's httpmock.Activate (which swaps
+// http.DefaultTransport) can neither reach the SDK nor break it, and with an
+// idle pool that keeps a connection for each of several concurrent pages.
+func newTransport() *http.Transport {
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 1 * time.Second,
+	}
+}
+
+// redirectError is a redirect that CheckRedirect refused; retrying would
+// be refused again.
+type redirectError struct{ err error }
+
+func (e *redirectError) Error() string { return e.err.Error() }
+func (e *redirectError) Unwrap() error { return e.err }
+
+// String returns "riskcloud.Client(" + base URL + ")".
+func (c *Client) String() string {
+	return "riskcloud.Client(" + c.baseURL.String() + ")"
+}
+
+// Format prints c as [Client.String] does for every verb, so that %+v and
+// %#v cannot reach a credential.
+func (c *Client) Format(f fmt.State, _ rune) {
+	io.WriteString(f, c.String())
+}
+
+// LogValue logs c as its base URL.
+func (c *Client) LogValue() slog.Value {
+	return slog.StringValue(c.String())
+}
+
+// response is a successful response with its body read in full.
+type response struct {
+	body   []byte
+	header http.Header
+}
+
+// get sends an authenticated GET for the endpoint path with the encoded
+// query, renewing client credentials once if the token was rejected.
+func (c *Client) get(ctx context.Context, path, query string) (*response, error) {
+	authz, err := c.auth.authorization(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.send(ctx, http.MethodGet, path, query, authz)
+	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized {
+		// A token generated elsewhere invalidates ours: one fresh exchange
+		// and one more try, outside the retry budget.
+		renewed, ok, rerr := c.auth.renew(ctx, authz)
+		if rerr != nil {
+			return nil, rerr
+		}
+		if ok {
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token rejected, retrying with a new one",
+				slog.String("method", http.MethodGet), slog.String("path", c.baseURL.Path+path))
+			return c.send(ctx, http.MethodGet, path, query, renewed)
+		}
+	}
+	return resp, err
+}
+
+// send is the pipeline every request goes through: build the request, send
+// it with retries, check the status, and read the body. authz is the
+// Authorization header's value, "" for none. It never puts the query string
+// or a header into an error.
+func (c *Client) send(ctx context.Context, method, path, query, authz string) (*response, error) {
+	fullPath := c.baseURL.Path + path
+	u := *c.baseURL
+	u.Path = fullPath
+	u.RawQuery = query
+
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("riskcloud: %s %s: %w", method, fullPath, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
+	}
+
+	var body []byte
+	req.SetResponseHandler(func(resp *http.Response) error {
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return nil // read by newAPIError below
+		}
+		var err error
+		body, err = readSuccessBody(resp)
+		return err
+	})
+
+	resp, err := c.retryClient(ctx, method, fullPath).Do(req)
+	if resp != nil {
+		defer resp.Body.Close()
+	}
+	if err != nil {
+		return nil, c.requestError(ctx, method, fullPath, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, newAPIError(method, fullPath, resp)
+	}
+	return &response{body: body, header: resp.Header}, nil
+}
+
+// requestError turns a failed attempt into an error that names the method
+// and path but not the URL: net/http's *url.Error repeats the query string.
+func (c *Client) requestError(ctx context.Context, method, path string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("riskcloud: %s %s: %w", method, path, ctxErr)
+	}
+	if urlErr := (*url.Error)(nil); errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	return fmt.Errorf("riskcloud: %s %s: %w", method, path, err)
+}
+
+// bodyError is a problem with a successful response's body. Permanent ones
+// are not retried; a body cut short is.
+type bodyError struct {
+	err       error
+	permanent bool
+}
+
+func (e *bodyError) Error() string { return e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// readSuccessBody reads a 2xx body through the size cap after checking that
+// it claims to be JSON (or does not say).
+func readSuccessBody(resp *http.Response) ([]byte, error) {
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		mediaType, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json")) {
+			return nil, &bodyError{permanent: true,
+				err: unexpected("%d response is %q, not JSON", resp.StatusCode, clip(ct))}
+		}
+	}
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxPageBody {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxPageBody+1)); err != nil {
+		return nil, &bodyError{err: fmt.Errorf("reading response body: %w", err)}
+	}
+	if buf.Len() > maxPageBody {
+		return nil, &bodyError{permanent: true,
+			err: unexpected("response body exceeds %d MiB", maxPageBody>>20)}
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,253 @@
+package riskcloud
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Sentinel errors. Compare with [errors.Is]: an [*APIError] matches the
+// sentinel of its status, and an invalid argument wraps ErrInvalidArgument.
+var (
+	// ErrInvalidArgument is wrapped by every error returned for bad input,
+	// before any request is sent. See [ArgumentError].
+	ErrInvalidArgument = errors.New("riskcloud: invalid argument")
+
+	// ErrUnauthorized is matched by a 401 response: the token is missing,
+	// expired, or was invalidated by generating a new one elsewhere, or the
+	// client credentials were rejected.
+	ErrUnauthorized = errors.New("riskcloud: unauthorized")
+
+	// ErrForbidden is matched by a 403 response: the key's user lacks the
+	// Admin > All entitlement these endpoints require.
+	ErrForbidden = errors.New("riskcloud: forbidden")
+
+	// ErrNotFound is matched by a 404 response, most often a base URL that
+	// does not point at a Risk Cloud instance (or a wrong proxy prefix).
+	ErrNotFound = errors.New("riskcloud: not found")
+
+	// ErrRateLimited is matched by a 429 response that outlasted the retries.
+	ErrRateLimited = errors.New("riskcloud: rate limited")
+
+	// ErrUnexpectedResponse is wrapped when a successful response cannot be
+	// used: it is not JSON, is malformed or too large, carries a timestamp
+	// that cannot be parsed, or pages in a way that would lose or repeat
+	// entries (for example, a server that ignores the page parameter).
+	ErrUnexpectedResponse = errors.New("riskcloud: unexpected response")
+)
+
+// APIError is a response with a status other than 2xx, after any retries.
+// Its message reads like
+//
+//	riskcloud: GET /api/v1/access-audit/logins: 403 Forbidden: Access is denied (...)
+//
+// It never contains the query string, a header or a credential; Message is
+// the server's own words, passed on as sent (trimmed, and summarised when the
+// body is an HTML page rather than JSON).
+type APIError struct {
+	// StatusCode is the HTTP status of the final response.
+	StatusCode int
+	// Message is the server's error message; for a non-JSON body, the page's
+	// title or its first line of text. Empty when the body had none.
+	Message string
+	// Property names the request field the server rejected, for errors shaped
+	// {"property","value","message"}; empty otherwise.
+	Property string
+	// Value is the rejected value the server echoed with Property. It is kept
+	// out of Error(), as it may be an email address.
+	Value string
+	// Method and Path identify the request (the path only, never the query).
+	Method string
+	Path   string
+	// RetryAfter is the wait the server asked for in a Retry-After header,
+	// zero when it sent none.
+	RetryAfter time.Duration
+}
+
+// Error reports the method, path, status and the server's message.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "riskcloud: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" || e.Property != "" {
+		b.WriteString(": ")
+		if e.Property != "" {
+			b.WriteString(e.Property)
+			if e.Message != "" {
+				b.WriteString(": ")
+			}
+		}
+		b.WriteString(e.Message)
+	}
+	switch e.StatusCode {
+	case http.StatusForbidden:
+		b.WriteString(" (the API key's user needs the Admin > All entitlement to read the access audit)")
+	case http.StatusUnauthorized:
+		if strings.HasSuffix(e.Path, tokenPath) {
+			b.WriteString(" (the client ID and secret were rejected)")
+		} else {
+			b.WriteString(" (the token is invalid or expired; generating a new one elsewhere invalidates the old)")
+		}
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel for e's status: ErrUnauthorized
+// (401), ErrForbidden (403), ErrNotFound (404) or ErrRateLimited (429).
+func (e *APIError) Is(target error) bool {
+	switch e.StatusCode {
+	case http.StatusUnauthorized:
+		return target == ErrUnauthorized
+	case http.StatusForbidden:
+		return target == ErrForbidden
+	case http.StatusNotFound:
+		return target == ErrNotFound
+	case http.StatusTooManyRequests:
+		return target == ErrRateLimited
+	}
+	return false
+}
+
+// ArgumentError is an input the SDK refused before sending anything. It
+// wraps [ErrInvalidArgument]. The offending value is not repeated, as it may
+// be an email address or a credential.
+type ArgumentError struct {
+	// Name is the argument or field, such as "email", "baseURL" or "ListOptions.Size".
+	Name string
+	// Problem says what is wrong with it.
+	Problem string
+}
+
+// Error names the argument and the problem.
+func (e *ArgumentError) Error() string {
+	return "riskcloud: invalid argument: " + e.Name + ": " + e.Problem
+}
+
+// Unwrap returns [ErrInvalidArgument].
+func (e *ArgumentError) Unwrap() error { return ErrInvalidArgument }
+
+// unexpectedError is a successful response the SDK cannot use. It matches
+// ErrUnexpectedResponse without repeating that sentinel's text, so messages
+// read "riskcloud: GET /path: what went wrong".
+type unexpectedError struct{ err error }
+
+func (e *unexpectedError) Error() string        { return e.err.Error() }
+func (e *unexpectedError) Unwrap() error        { return e.err }
+func (e *unexpectedError) Is(target error) bool { return target == ErrUnexpectedResponse }
+
+// unexpected formats an error that matches ErrUnexpectedResponse.
+func unexpected(format string, args ...any) error {
+	return &unexpectedError{fmt.Errorf(format, args...)}
+}
+
+func invalidArg(name, problem string) error {
+	return &ArgumentError{Name: name, Problem: problem}
+}
+
+// maxErrorBody caps how much of an error response is read: enough for any
+// JSON error or the start of a proxy's HTML page.
+const maxErrorBody = 64 << 10
+
+// maxMessageLen caps the server message kept in an APIError, so that a
+// verbose proxy cannot flood logs through our error strings.
+const maxMessageLen = 512
+
+// newAPIError reads (a capped part of) resp's body and builds the error.
+func newAPIError(method, path string, resp *http.Response) *APIError {
+	e := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path}
+	e.RetryAfter, _ = retryAfter(resp.Header, time.Now())
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e.Message, e.Property, e.Value = parseErrorBody(resp.Header.Get("Content-Type"), body)
+	return e
+}
+
+// parseErrorBody extracts the server's message from an error body: JSON
+// shaped {"status","message"} or {"property","value","message"} (or Spring's
+// {"error","message"}), an HTML page (its title), or plain text (its first line).
+func parseErrorBody(contentType string, body []byte) (message, property, value string) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return "", "", ""
+	}
+	if body[0] == '{' {
+		var v struct {
+			Message  json.RawMessage `json:"message"`
+			Error    json.RawMessage `json:"error"`
+			Property json.RawMessage `json:"property"`
+			Value    json.RawMessage `json:"value"`
+		}
+		if json.Unmarshal(body, &v) == nil {
+			message = jsonText(v.Message)
+			if message == "" {
+				message = jsonText(v.Error)
+			}
+			return clip(message), clip(jsonText(v.Property)), clip(jsonText(v.Value))
+		}
+	}
+	mediaType, _, _ := mime.ParseMediaType(contentType)
+	if mediaType == "text/html" || looksLikeHTML(body) {
+		return clip(htmlSummary(body)), "", ""
+	}
+	line, _, _ := bytes.Cut(body, []byte("\n"))
+	return clip(string(line)), "", ""
+}
+
+// jsonText renders a JSON value as text: a string unquoted, null as "",
+// anything else as its JSON.
+func jsonText(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+var (
+	titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	h1RE    = regexp.MustCompile(`(?is)<h1[^>]*>(.*?)</h1>`)
+	tagRE   = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+func looksLikeHTML(body []byte) bool {
+	head := bytes.ToLower(body[:min(len(body), 512)])
+	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.Contains(head, []byte("<html"))
+}
+
+// htmlSummary names an HTML error page by its title or first heading
+// instead of quoting the page.
+func htmlSummary(body []byte) string {
+	for _, re := range []*regexp.Regexp{titleRE, h1RE} {
+		if m := re.FindSubmatch(body); m != nil {
+			text := strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(string(m[1]), " "))), " ")
+			if text != "" {
+				return "HTML page: " + text
+			}
+		}
+	}
+	return "HTML page with no title"
+}
+
+// clip trims space and invalid UTF-8 and caps the length of a server message.
+func clip(s string) string {
+	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+	if len(s) <= maxMessageLen {
+		return s
+	}
+	cut := maxMessageLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.TrimRightFunc(s[:cut], unicode.IsSpace) + "…"
+}

@@ -1,0 +1,263 @@
+package riskcloud
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"time"
+
+	"github.com/google/go-querystring/query"
+)
+
+// Page is one page of results as the server sent it. Meta fields the
+// server left out are zero.
+type Page[T any] struct {
+	// Content holds the page's entries, newest first. In a page yielded by
+	// [Pager.Pages] it holds only what [Pager.All] yields for that page: an
+	// entry already yielded from an earlier page (the log shifted) and
+	// entries past Since or Limit are left out.
+	Content []T
+	// Number is the page's index, from 0; Size the entries per page the
+	// server used (after any clamping).
+	Number, Size int
+	// TotalElements and TotalPages count the whole result at the time of
+	// this response; a live log keeps growing.
+	TotalElements int64
+	TotalPages    int
+	// First and Last report whether this is the first or last page.
+	First, Last bool
+	// NumberOfElements is the number of entries the server put in the page.
+	NumberOfElements int
+}
+
+// pageMeta records which meta fields a response carried, since any may be
+// missing and a missing one must not be read as zero or false.
+type pageMeta struct {
+	number, size, totalElements, totalPages, last bool
+}
+
+// Pager reads the pages of one listing. It is returned by the methods of
+// [AccessAuditService] and sends no request until one of its methods is
+// called. A Pager holds no state between calls: it is safe for concurrent
+// use, and each call to Pages or All, and each range over the sequence it
+// returns, walks again from ListOptions.Page.
+type Pager[T any] struct {
+	client *Client
+	path   string
+	opts   ListOptions
+	err    error // invalid input, reported before any request
+	// key gives an entry's identity (its raw bytes) and time, which the
+	// walk compares across pages.
+	key func(*T) ([]byte, time.Time)
+}
+
+// Page requests page n (numbered from 0) and returns it exactly as the
+// server sent it: one request (plus any retries), no filtering by Since or
+// Limit, no removal of entries seen on other pages. A negative n, or
+// invalid options, is an error wrapping [ErrInvalidArgument], reported
+// before any request.
+func (p *Pager[T]) Page(ctx context.Context, n int) (*Page[T], error) {
+	switch {
+	case p.err != nil:
+		return nil, p.err
+	case n < 0:
+		return nil, invalidArg("page", "must not be negative (pages are numbered from 0)")
+	case n > maxJavaInt:
+		return nil, invalidArg("page", "must be at most 2147483647")
+	}
+	page, _, err := p.fetch(ctx, n)
+	return page, err
+}
+
+// Pages returns the pages of a walk from ListOptions.Page on, each holding
+// the entries [Pager.All] yields for it (pages left empty by that are
+// skipped). The walk stops on the last page, an empty page, or past
+// TotalPages, and at Since or Limit. No request is sent until the sequence
+// is ranged; each range walks afresh. An error is yielded once, with a nil
+// page, and ends the sequence; breaking out of the loop stops all requests.
+func (p *Pager[T]) Pages(ctx context.Context) iter.Seq2[*Page[T], error] {
+	return func(yield func(*Page[T], error) bool) {
+		stopped := false
+		err := p.walk(ctx, func(page *Page[T]) bool {
+			stopped = !yield(page, nil)
+			return !stopped
+		})
+		if err != nil && !stopped {
+			yield(nil, err)
+		}
+	}
+}
+
+// All returns every entry of a walk from ListOptions.Page on, in the
+// server's order (newest first), each once: when new entries arrive at the
+// head of the log during the walk and shift later pages, entries seen
+// before are not yielded again. Since and Limit end the walk early. No
+// request is sent until the sequence is ranged; each range walks afresh.
+// An error (including the end of ctx) is yielded once, with a zero entry,
+// and ends the sequence; breaking out of the loop stops all requests.
+func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		stopped := false
+		err := p.walk(ctx, func(page *Page[T]) bool {
+			for _, e := range page.Content {
+				if ctx.Err() != nil {
+					return true // walk reports ctx.Err() before the next request
+				}
+				if !yield(e, nil) {
+					stopped = true
+					return false
+				}
+			}
+			return true
+		})
+		if err == nil && !stopped && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		if err != nil && !stopped {
+			var zero T
+			yield(zero, err)
+		}
+	}
+}
+
+// walk reads pages from opts.Page on and calls yield with each page's
+// entries that are new to this walk, trimmed by Since and Limit. It returns
+// nil when the walk is complete or yield returns false.
+func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
+	if p.err != nil {
+		return p.err
+	}
+	pos := newPosition(p.opts.Page, p.key)
+	yielded := 0
+	for n, ok := pos.next(); ok; n, ok = pos.next() {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), err)
+		}
+		page, meta, err := p.fetch(ctx, n)
+		if err != nil {
+			return err
+		}
+		page, err = pos.advance(n, page, meta)
+		if err != nil {
+			return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), &unexpectedError{err})
+		}
+		if page == nil {
+			continue
+		}
+		fresh := page.Content
+		for i := range fresh {
+			if _, ts := p.key(&fresh[i]); !p.opts.Since.IsZero() && !ts.IsZero() && ts.Before(p.opts.Since) {
+				fresh = fresh[:i]
+				pos.stop()
+				break
+			}
+		}
+		if p.opts.Limit > 0 && yielded+len(fresh) >= p.opts.Limit {
+			fresh = fresh[:p.opts.Limit-yielded]
+			pos.stop()
+		}
+		yielded += len(fresh)
+		if len(fresh) > 0 {
+			page.Content = fresh
+			if !yield(page) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// listQuery is the query of a page request. go-querystring encodes it, so
+// the keys are spelled once, here.
+type listQuery struct {
+	Email string `url:"email,omitempty"`
+	Page  int    `url:"page"`
+	Size  int    `url:"size,omitempty"`
+}
+
+// fetch requests page n and decodes it.
+func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error) {
+	v, err := query.Values(listQuery{Email: p.opts.Email, Page: n, Size: p.opts.Size})
+	if err != nil {
+		return nil, pageMeta{}, fmt.Errorf("riskcloud: GET %s: encoding query: %w", p.fullPath(), err)
+	}
+	resp, err := p.client.get(ctx, p.path, v.Encode())
+	if err != nil {
+		return nil, pageMeta{}, err
+	}
+	page, meta, err := decodePage(resp.body, p.key)
+	if err != nil {
+		return nil, pageMeta{}, fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), unexpected("page %d: %w", n, err))
+	}
+	return page, meta, nil
+}
+
+func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.path }
+
+// Format prints the Pager as its endpoint, for every verb: the options hold
+// an email address, which belongs in no log.
+func (p *Pager[T]) Format(f fmt.State, _ rune) {
+	io.WriteString(f, "riskcloud.Pager("+http.MethodGet+" "+p.path+")")
+}
+
+// pageJSON is a Spring page on the wire. Pointers tell a missing field from
+// a zero one.
+type pageJSON[T any] struct {
+	Content          []T    `json:"content"`
+	Number           *int   `json:"number"`
+	Size             *int   `json:"size"`
+	TotalElements    *int64 `json:"totalElements"`
+	TotalPages       *int   `json:"totalPages"`
+	First            *bool  `json:"first"`
+	Last             *bool  `json:"last"`
+	NumberOfElements *int   `json:"numberOfElements"`
+}
+
+// decodePage reads a Spring page. A bare JSON array is taken as a page's
+// content with no meta. A null entry is an error: the walk could not tell
+// it apart from another.
+func decodePage[T any](body []byte, key func(*T) ([]byte, time.Time)) (*Page[T], pageMeta, error) {
+	var w pageJSON[T]
+	var err error
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+		err = json.Unmarshal(body, &w.Content)
+	} else {
+		err = json.Unmarshal(body, &w)
+	}
+	if err != nil {
+		return nil, pageMeta{}, err
+	}
+	for i := range w.Content {
+		if raw, _ := key(&w.Content[i]); raw == nil {
+			return nil, pageMeta{}, fmt.Errorf("entry %d is null", i)
+		}
+	}
+	page := &Page[T]{Content: w.Content}
+	var meta pageMeta
+	if w.Number != nil {
+		page.Number, meta.number = *w.Number, true
+	}
+	if w.Size != nil {
+		page.Size, meta.size = *w.Size, true
+	}
+	if w.TotalElements != nil {
+		page.TotalElements, meta.totalElements = *w.TotalElements, true
+	}
+	if w.TotalPages != nil {
+		page.TotalPages, meta.totalPages = *w.TotalPages, true
+	}
+	if w.First != nil {
+		page.First = *w.First
+	}
+	if w.Last != nil {
+		page.Last, meta.last = *w.Last, true
+	}
+	if w.NumberOfElements != nil {
+		page.NumberOfElements = *w.NumberOfElements
+	}
+	return page, meta, nil
+}

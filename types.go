@@ -1,0 +1,191 @@
+package riskcloud
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// EntryType says whether an [Entry] is a successful or a failed login.
+// A value the SDK does not know is kept as the server sent it.
+type EntryType string
+
+// The entry types the access-audit API documents.
+const (
+	Login     EntryType = "Login"     // a successful login
+	LoginFail EntryType = "LoginFail" // a failed login; Entry.Message says why
+)
+
+// Entry is one record of the access audit: a login or a failed login.
+type Entry struct {
+	// Type is Login or LoginFail, or any other value as sent.
+	Type EntryType
+	// Timestamp is when it happened, in UTC; the zero time when the server
+	// sent none.
+	Timestamp time.Time
+	// Message is the reason a login failed; "" for a Login (sent as null).
+	Message string
+	// RemoteAddress is the client address the server saw.
+	RemoteAddress string
+	// Raw is the entry's JSON object exactly as received, including fields
+	// this version of the SDK does not know. It is a copy: the caller may
+	// keep or modify it.
+	Raw json.RawMessage
+}
+
+// UnmarshalJSON decodes an entry, accepting every timestamp form the API is
+// known or suspected to send (see [Entry.Timestamp]), and keeps a copy of
+// data in Raw.
+func (e *Entry) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	// w has no UnmarshalJSON of its own, so decoding into it does not
+	// recurse; Timestamp stays raw for the tolerant parser.
+	var w struct {
+		Type          EntryType       `json:"type"`
+		Timestamp     json.RawMessage `json:"timestamp"`
+		Message       *string         `json:"message"`
+		RemoteAddress *string         `json:"remoteAddress"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	ts, err := parseTimestamp(w.Timestamp)
+	if err != nil {
+		return err
+	}
+	*e = Entry{
+		Type:      w.Type,
+		Timestamp: ts,
+		Raw:       append(json.RawMessage(nil), data...),
+	}
+	if w.Message != nil {
+		e.Message = *w.Message
+	}
+	if w.RemoteAddress != nil {
+		e.RemoteAddress = *w.RemoteAddress
+	}
+	return nil
+}
+
+// TimestampError is a timestamp the SDK could not read. Value is the JSON
+// value as received (shortened if long).
+type TimestampError struct {
+	Value string
+}
+
+// Error names the value and the forms that are accepted.
+func (e *TimestampError) Error() string {
+	return fmt.Sprintf("timestamp %s is neither epoch milliseconds nor an ISO-8601 date-time", e.Value)
+}
+
+// maxEpochMillis bounds epoch milliseconds to the years time.Time formats
+// sensibly (up to 9999-12-31T23:59:59.999Z) and keeps float conversion exact.
+const maxEpochMillis = 253402300799999
+
+// isoLayouts are the date-time forms accepted after normalisation (upper
+// case, 'T' separator). time.Parse accepts a fractional second after the
+// seconds field even when the layout has none.
+// With no zone in the layout, time.Parse returns UTC.
+var isoLayouts = []string{
+	"2006-01-02T15:04:05Z07:00", // RFC 3339: Z or +01:00
+	"2006-01-02T15:04:05Z0700",  // Jackson's default: +0100
+	"2006-01-02T15:04:05Z07",    // +01
+	"2006-01-02T15:04:05",       // no zone: UTC
+}
+
+// parseTimestamp reads a JSON timestamp: null or absent (the zero time),
+// epoch milliseconds as a number or a numeric string, or an ISO-8601
+// date-time with or without a zone (no zone means UTC). The result is UTC.
+func parseTimestamp(raw json.RawMessage) (time.Time, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return time.Time{}, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return time.Time{}, timestampError(raw)
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return time.Time{}, nil
+		}
+		if t, ok := parseEpochMillis(s); ok {
+			return t, nil
+		}
+		if t, ok := parseISO(s); ok {
+			return t, nil
+		}
+		return time.Time{}, timestampError(raw)
+	}
+	if t, ok := parseEpochMillis(string(raw)); ok {
+		return t, nil
+	}
+	return time.Time{}, timestampError(raw)
+}
+
+// parseEpochMillis reads an integer, or a JSON number with an exponent or a
+// fraction, as milliseconds since 1970-01-01T00:00:00Z.
+func parseEpochMillis(s string) (time.Time, bool) {
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if ms < -maxEpochMillis || ms > maxEpochMillis {
+			return time.Time{}, false
+		}
+		return time.UnixMilli(ms).UTC(), true
+	}
+	if !looksNumeric(s) {
+		return time.Time{}, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.Abs(f) > maxEpochMillis {
+		return time.Time{}, false
+	}
+	whole, frac := math.Modf(f)
+	return time.UnixMilli(int64(whole)).Add(time.Duration(math.Round(frac * 1e6))).UTC(), true
+}
+
+// looksNumeric reports whether s is spelled like a JSON number, so that
+// ParseFloat's extras ("Inf", "0x1p3", "1_000") are not taken for one.
+func looksNumeric(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '-', c == '+', c == '.', c == 'e', c == 'E':
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// parseISO reads an ISO-8601 date-time: 'T' or a space between date and
+// time, a fraction of any length, and Z, ±hh:mm, ±hhmm, ±hh or no zone.
+func parseISO(s string) (time.Time, bool) {
+	if len(s) < len("2006-01-02T15:04:05") {
+		return time.Time{}, false
+	}
+	b := []byte(strings.ToUpper(s))
+	if b[10] == ' ' {
+		b[10] = 'T'
+	}
+	s = string(b)
+	for _, layout := range isoLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func timestampError(raw []byte) error {
+	v := string(raw)
+	if len(v) > 64 {
+		v = v[:64] + "…"
+	}
+	return &TimestampError{Value: v}
+}
