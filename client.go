@@ -207,7 +207,7 @@ func (c *Client) send(ctx context.Context, method, path, query, authz string) (*
 
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("riskcloud: %s %s: %w", method, fullPath, err)
+		return nil, fmt.Errorf("riskcloud: %s %s: %w", method, fullPath, redactURLError(err))
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
