@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // EntryType says whether an [Entry] is a successful or a failed login.
@@ -91,12 +92,17 @@ const maxEpochMillis = 253402300799999
 // isoLayouts are the date-time forms accepted after normalisation (upper
 // case, 'T' separator). time.Parse accepts a fractional second after the
 // seconds field even when the layout has none.
-// With no zone in the layout, time.Parse returns UTC.
+// With no zone in the layout, time.Parse returns UTC. The forms without
+// seconds are what Java's LocalDateTime and OffsetDateTime toString write
+// when the seconds are zero.
 var isoLayouts = []string{
 	"2006-01-02T15:04:05Z07:00", // RFC 3339: Z or +01:00
 	"2006-01-02T15:04:05Z0700",  // Jackson's default: +0100
 	"2006-01-02T15:04:05Z07",    // +01
 	"2006-01-02T15:04:05",       // no zone: UTC
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04Z0700",
+	"2006-01-02T15:04",
 }
 
 // parseTimestamp reads a JSON timestamp: null or absent (the zero time),
@@ -164,12 +170,20 @@ func looksNumeric(s string) bool {
 }
 
 // parseISO reads an ISO-8601 date-time: 'T' or a space between date and
-// time, a fraction of any length, and Z, ±hh:mm, ±hhmm, ±hh or no zone.
+// time, seconds with a fraction of any length or no seconds, and Z,
+// ±hh:mm, ±hhmm, ±hh or no zone.
 func parseISO(s string) (time.Time, bool) {
-	if len(s) < len("2006-01-02T15:04:05") {
+	if len(s) < len("2006-01-02T15:04") {
 		return time.Time{}, false
 	}
-	b := []byte(strings.ToUpper(s))
+	// Upper-case ASCII only: strings.ToUpper can shorten a string ("ı"
+	// becomes "I"), and the length was checked above.
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
 	if b[10] == ' ' {
 		b[10] = 'T'
 	}
@@ -183,9 +197,13 @@ func parseISO(s string) (time.Time, bool) {
 }
 
 func timestampError(raw []byte) error {
-	v := string(raw)
+	v := strings.ToValidUTF8(string(raw), "\uFFFD")
 	if len(v) > 64 {
-		v = v[:64] + "…"
+		cut := 64
+		for !utf8.RuneStart(v[cut]) {
+			cut--
+		}
+		v = v[:cut] + "…"
 	}
 	return &TimestampError{Value: v}
 }

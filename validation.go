@@ -35,7 +35,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, invalidArg(name, "has no scheme; want https://{company}.logicgate.com")
 	case u.Scheme != "https" && u.Scheme != "http":
 		return nil, invalidArg(name, "scheme must be https, not "+strconv.Quote(u.Scheme))
-	case u.Opaque != "" || u.Host == "":
+	case u.Opaque != "" || u.Hostname() == "":
 		return nil, invalidArg(name, "has no host; want https://{company}.logicgate.com")
 	case u.User != nil:
 		return nil, invalidArg(name, "must not carry a user or password; use WithToken or WithClientCredentials")
