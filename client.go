@@ -150,18 +150,25 @@ func (e *redirectError) Error() string { return e.err.Error() }
 func (e *redirectError) Unwrap() error { return e.err }
 
 // String returns "riskcloud.Client(" + base URL + ")".
-func (c *Client) String() string {
+//
+// String, Format and LogValue have value receivers so that they cover a
+// Client value as well as a pointer: printed field by field, a value would
+// show what its credentials pointer points to.
+func (c Client) String() string {
+	if c.baseURL == nil {
+		return "riskcloud.Client()"
+	}
 	return "riskcloud.Client(" + c.baseURL.String() + ")"
 }
 
-// Format prints c as [Client.String] does for every verb, so that %+v and
-// %#v cannot reach a credential.
-func (c *Client) Format(f fmt.State, _ rune) {
+// Format prints c as [Client.String] does, for every verb, so that no verb
+// reaches a credential.
+func (c Client) Format(f fmt.State, _ rune) {
 	io.WriteString(f, c.String())
 }
 
 // LogValue logs c as its base URL.
-func (c *Client) LogValue() slog.Value {
+func (c Client) LogValue() slog.Value {
 	return slog.StringValue(c.String())
 }
 

@@ -61,11 +61,9 @@ type APIError struct {
 	// title or its first line of text. Empty when the body had none.
 	Message string
 	// Property names the request field the server rejected, for errors shaped
-	// {"property","value","message"}; empty otherwise.
+	// {"property","value","message"}; empty otherwise. The rejected value the
+	// server echoes is not kept: it may be an email address.
 	Property string
-	// Value is the rejected value the server echoed with Property. It is kept
-	// out of Error(), as it may be an email address.
-	Value string
 	// Method and Path identify the request (the path only, never the query).
 	Method string
 	Path   string
@@ -166,39 +164,38 @@ func newAPIError(method, path string, resp *http.Response) *APIError {
 	e := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path}
 	e.RetryAfter, _ = retryAfter(resp.Header, time.Now())
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	e.Message, e.Property, e.Value = parseErrorBody(resp.Header.Get("Content-Type"), body)
+	e.Message, e.Property = parseErrorBody(resp.Header.Get("Content-Type"), body)
 	return e
 }
 
 // parseErrorBody extracts the server's message from an error body: JSON
 // shaped {"status","message"} or {"property","value","message"} (or Spring's
 // {"error","message"}), an HTML page (its title), or plain text (its first line).
-func parseErrorBody(contentType string, body []byte) (message, property, value string) {
+func parseErrorBody(contentType string, body []byte) (message, property string) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
-		return "", "", ""
+		return "", ""
 	}
 	if body[0] == '{' {
 		var v struct {
 			Message  json.RawMessage `json:"message"`
 			Error    json.RawMessage `json:"error"`
 			Property json.RawMessage `json:"property"`
-			Value    json.RawMessage `json:"value"`
 		}
 		if json.Unmarshal(body, &v) == nil {
 			message = jsonText(v.Message)
 			if message == "" {
 				message = jsonText(v.Error)
 			}
-			return clip(message), clip(jsonText(v.Property)), clip(jsonText(v.Value))
+			return clip(message), clip(jsonText(v.Property))
 		}
 	}
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	if mediaType == "text/html" || looksLikeHTML(body) {
-		return clip(htmlSummary(body)), "", ""
+		return clip(htmlSummary(body)), ""
 	}
 	line, _, _ := bytes.Cut(body, []byte("\n"))
-	return clip(string(line)), "", ""
+	return clip(string(line)), ""
 }
 
 // jsonText renders a JSON value as text: a string unquoted, null as "",

@@ -199,8 +199,9 @@ func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error)
 func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.path }
 
 // Format prints the Pager as its endpoint, for every verb: the options hold
-// an email address, which belongs in no log.
-func (p *Pager[T]) Format(f fmt.State, _ rune) {
+// an email address, which belongs in no log. (A value receiver covers Pager
+// values as well as pointers.)
+func (p Pager[T]) Format(f fmt.State, _ rune) {
 	io.WriteString(f, "riskcloud.Pager("+http.MethodGet+" "+p.path+")")
 }
 
