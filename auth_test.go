@@ -38,16 +38,7 @@ func credFake(t *testing.T, n int, id, secret string) *fakeServer {
 // millisecond. opts come after the defaults and so override them.
 func newCredClient(t *testing.T, h http.Handler, id, secret string, opts ...riskcloud.Option) *riskcloud.Client {
 	t.Helper()
-	all := append([]riskcloud.Option{
-		riskcloud.WithHTTPClient(&http.Client{Transport: &handlerTransport{h: h}}),
-		riskcloud.WithClientCredentials(id, secret),
-		riskcloud.WithRetry(3, time.Millisecond, time.Millisecond),
-	}, opts...)
-	c, err := riskcloud.NewClient(testBase, all...)
-	if err != nil {
-		t.Fatalf("NewClient: %v", err)
-	}
-	return c
+	return newClientWith(t, &handlerTransport{h: h}, riskcloud.WithClientCredentials(id, secret), opts...)
 }
 
 // exchanges counts the requests the fake saw at the token endpoint.

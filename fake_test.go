@@ -378,9 +378,16 @@ func newTestClient(t *testing.T, h http.Handler, opts ...riskcloud.Option) *risk
 
 func newTestClientTransport(t *testing.T, rt http.RoundTripper, opts ...riskcloud.Option) *riskcloud.Client {
 	t.Helper()
+	return newClientWith(t, rt, riskcloud.WithToken(testToken), opts...)
+}
+
+// newClientWith returns a client of the fake base URL through rt, with the
+// given credentials and retries that wait a millisecond; opts override.
+func newClientWith(t *testing.T, rt http.RoundTripper, credentials riskcloud.Option, opts ...riskcloud.Option) *riskcloud.Client {
+	t.Helper()
 	all := append([]riskcloud.Option{
 		riskcloud.WithHTTPClient(&http.Client{Transport: rt}),
-		riskcloud.WithToken(testToken),
+		credentials,
 		riskcloud.WithRetry(3, time.Millisecond, time.Millisecond),
 	}, opts...)
 	c, err := riskcloud.NewClient(testBase, all...)

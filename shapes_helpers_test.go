@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/riskcloud-go/riskcloud"
 )
@@ -98,16 +97,7 @@ func refusingClient(t *testing.T, opts ...riskcloud.Option) *riskcloud.Client {
 // a static token.
 func newCredentialsClient(t *testing.T, rt http.RoundTripper, opts ...riskcloud.Option) *riskcloud.Client {
 	t.Helper()
-	all := append([]riskcloud.Option{
-		riskcloud.WithHTTPClient(&http.Client{Transport: rt}),
-		riskcloud.WithClientCredentials(testID, testSecret),
-		riskcloud.WithRetry(3, time.Millisecond, time.Millisecond),
-	}, opts...)
-	c, err := riskcloud.NewClient(testBase, all...)
-	if err != nil {
-		t.Fatalf("NewClient: %v", err)
-	}
-	return c
+	return newClientWith(t, rt, riskcloud.WithClientCredentials(testID, testSecret), opts...)
 }
 
 // noPanic runs f and turns a panic into a test failure, so that one bug
