@@ -237,12 +237,16 @@ func htmlSummary(body []byte) string {
 }
 
 // clip trims space and invalid UTF-8 and caps the length of a server message.
-func clip(s string) string {
+func clip(s string) string { return clipTo(s, maxMessageLen) }
+
+// clipTo trims space and invalid UTF-8 from s and cuts it to at most n
+// bytes, at a rune boundary, marking a cut with "…".
+func clipTo(s string, n int) string {
 	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
-	if len(s) <= maxMessageLen {
+	if len(s) <= n {
 		return s
 	}
-	cut := maxMessageLen
+	cut := n
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

@@ -82,15 +82,7 @@ func (rt refuseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // refusingClient returns a client whose every request fails the test.
 func refusingClient(t *testing.T, opts ...riskcloud.Option) *riskcloud.Client {
 	t.Helper()
-	all := append([]riskcloud.Option{
-		riskcloud.WithHTTPClient(&http.Client{Transport: refuseTransport{t}}),
-		riskcloud.WithToken(testToken),
-	}, opts...)
-	c, err := riskcloud.NewClient(testBase, all...)
-	if err != nil {
-		t.Fatalf("NewClient: %v", err)
-	}
-	return c
+	return newTestClientTransport(t, refuseTransport{t}, opts...)
 }
 
 // newCredentialsClient is newTestClient with client credentials instead of

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // EntryType says whether an [Entry] is a successful or a failed login.
@@ -197,13 +196,5 @@ func parseISO(s string) (time.Time, bool) {
 }
 
 func timestampError(raw []byte) error {
-	v := strings.ToValidUTF8(string(raw), "\uFFFD")
-	if len(v) > 64 {
-		cut := 64
-		for !utf8.RuneStart(v[cut]) {
-			cut--
-		}
-		v = v[:cut] + "…"
-	}
-	return &TimestampError{Value: v}
+	return &TimestampError{Value: clipTo(string(raw), 64)}
 }
