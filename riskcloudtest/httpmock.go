@@ -1,0 +1,40 @@
+package riskcloudtest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/riskcloud-go/riskcloud"
+)
+
+// RegisterResponders serves entries (filed under [DefaultEmail], as
+// [Server.Add] does) at baseURL through mt: the three access-audit
+// endpoints with Risk Cloud's pages and errors, and the token exchange.
+// Any non-empty bearer token is accepted, and any client ID and secret
+// exchanged. baseURL may carry a path prefix.
+//
+// Give the transport to the client with riskcloud.WithHTTPClient;
+// httpmock.Activate does not reach the SDK's own transport.
+func RegisterResponders(mt *httpmock.MockTransport, baseURL string, entries []riskcloud.Entry) {
+	s := newServer()
+	s.anyToken = true
+	s.log.add(DefaultEmail, entries)
+	base := strings.TrimSuffix(baseURL, "/")
+	if u, err := url.Parse(base); err == nil {
+		s.prefix = u.Path
+	}
+	respond := func(req *http.Request) (*http.Response, error) {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		resp := rec.Result()
+		resp.Request = req
+		return resp, nil
+	}
+	for _, p := range []string{attemptsPath, loginsPath, failuresPath} {
+		mt.RegisterResponder(http.MethodGet, base+p, respond)
+	}
+	mt.RegisterResponder(http.MethodPost, base+tokenPath, respond)
+}

@@ -1,0 +1,118 @@
+package riskcloudtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/riskcloud-go/riskcloud"
+)
+
+// record is one entry of the fake log, as it is served.
+type record struct {
+	email string
+	typ   riskcloud.EntryType
+	ts    time.Time
+	raw   []byte // the JSON object served in a page's content
+}
+
+// auditLog holds the entries oldest first, so that arrivals, the common
+// change, append. A page counts from the end.
+type auditLog struct {
+	recs []*record
+	// views caches the filtered lists between changes: a walk reads many
+	// pages of one unchanged log.
+	views map[viewKey][]*record
+}
+
+type viewKey struct {
+	typ   riskcloud.EntryType // "" for every type
+	email string              // "" for every user
+}
+
+// add files entries under email. Within es, as in a page, the first is the
+// newest; among equal timestamps an entry added later counts as newer.
+func (l *auditLog) add(email string, es []riskcloud.Entry) {
+	batch := make([]*record, len(es))
+	for i, e := range es {
+		batch[len(es)-1-i] = &record{email: email, typ: e.Type, ts: e.Timestamp.UTC(), raw: encode(e)}
+	}
+	slices.SortStableFunc(batch, func(a, b *record) int { return a.ts.Compare(b.ts) })
+	if len(l.recs) == 0 || len(batch) == 0 || !batch[0].ts.Before(l.recs[len(l.recs)-1].ts) {
+		l.recs = append(l.recs, batch...)
+	} else {
+		merged := make([]*record, 0, len(l.recs)+len(batch))
+		i := 0
+		for _, r := range batch {
+			for i < len(l.recs) && !l.recs[i].ts.After(r.ts) {
+				merged = append(merged, l.recs[i])
+				i++
+			}
+			merged = append(merged, r)
+		}
+		l.recs = append(merged, l.recs[i:]...)
+	}
+	l.views = nil
+}
+
+// removeOldest deletes the n oldest entries, as retention does.
+func (l *auditLog) removeOldest(n int) {
+	n = min(max(n, 0), len(l.recs))
+	l.recs = slices.Delete(l.recs, 0, n)
+	l.views = nil
+}
+
+// newest is the timestamp of the newest entry, or the zero time.
+func (l *auditLog) newest() time.Time {
+	if len(l.recs) == 0 {
+		return time.Time{}
+	}
+	return l.recs[len(l.recs)-1].ts
+}
+
+// view returns the entries of one type and user, oldest first. The result
+// is shared: callers must not modify it.
+func (l *auditLog) view(k viewKey) []*record {
+	if k == (viewKey{}) {
+		return l.recs
+	}
+	if v, ok := l.views[k]; ok {
+		return v
+	}
+	var v []*record
+	for _, r := range l.recs {
+		if (k.typ == "" || r.typ == k.typ) && (k.email == "" || r.email == k.email) {
+			v = append(v, r)
+		}
+	}
+	if l.views == nil {
+		l.views = make(map[viewKey][]*record)
+	}
+	l.views[k] = v
+	return v
+}
+
+// encode returns the JSON the server sends for e: its Raw when it has one
+// (so that fields a test adds survive the round trip), else the fields in
+// Jackson's camelCase with the timestamp in epoch milliseconds.
+func encode(e riskcloud.Entry) []byte {
+	if len(e.Raw) > 0 && json.Valid(e.Raw) {
+		return slices.Clone(e.Raw)
+	}
+	msg := "null"
+	if e.Message != "" {
+		msg = quote(e.Message)
+	}
+	ts := "null"
+	if !e.Timestamp.IsZero() {
+		ts = fmt.Sprint(e.Timestamp.UnixMilli())
+	}
+	return fmt.Appendf(nil, `{"type":%s,"timestamp":%s,"message":%s,"remoteAddress":%s}`,
+		quote(string(e.Type)), ts, msg, quote(e.RemoteAddress))
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
+}
