@@ -8,16 +8,17 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // The README's snippets are copied from these examples; readme_test.go
 // checks that they still are. Examples that need a real Risk Cloud only
-// compile; the others run against httpmock and check their output.
+// compile; the others run against riskcloudtest or httpmock and check
+// their output.
 
 // Example is the README's quick start: every failed login of the last day.
 // It needs a real Risk Cloud and a token, so it is compiled but not run.
@@ -37,15 +38,14 @@ func Example() {
 	}
 }
 
-// The walk of the quick start, against a canned log.
+// The walk of the quick start, against riskcloudtest's in-memory Risk
+// Cloud.
 func ExampleAccessAuditService_Failures() {
 	ctx := context.Background()
-	c, err := riskcloud.NewClient("https://acme.logicgate.com",
-		riskcloud.WithToken("example-token"),
-		riskcloud.WithHTTPClient(cannedRiskCloud()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	srv := cannedRiskCloud()
+	defer srv.Close()
+	c := srv.Client()
+
 	opts := &riskcloud.ListOptions{Since: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	for e, err := range c.AccessAudit.Failures(opts).All(ctx) {
 		if err != nil {
@@ -63,12 +63,10 @@ func ExampleAccessAuditService_Failures() {
 // as the server sent it, with its meta.
 func ExamplePager_Page() {
 	ctx := context.Background()
-	c, err := riskcloud.NewClient("https://acme.logicgate.com",
-		riskcloud.WithToken("example-token"),
-		riskcloud.WithHTTPClient(cannedRiskCloud()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	srv := cannedRiskCloud()
+	defer srv.Close()
+	c := srv.Client()
+
 	logins := c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 2})
 	page, err := logins.Page(ctx, 0)
 	if err != nil {
@@ -88,12 +86,10 @@ func ExamplePager_Page() {
 // batch, a progress line).
 func ExamplePager_Pages() {
 	ctx := context.Background()
-	c, err := riskcloud.NewClient("https://acme.logicgate.com",
-		riskcloud.WithToken("example-token"),
-		riskcloud.WithHTTPClient(cannedRiskCloud()))
-	if err != nil {
-		log.Fatal(err)
-	}
+	srv := cannedRiskCloud()
+	defer srv.Close()
+	c := srv.Client()
+
 	for page, err := range c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 2}).Pages(ctx) {
 		if err != nil {
 			log.Fatal(err)
@@ -108,16 +104,11 @@ func ExamplePager_Pages() {
 // Handling errors: errors.Is for the kind, errors.As for the details.
 func ExampleAPIError() {
 	ctx := context.Background()
-	mock := httpmock.NewMockTransport()
-	mock.RegisterResponder("GET", "https://acme.logicgate.com/api/v1/access-audit/logins",
-		httpmock.NewStringResponder(403, `{"status":403,"message":"Access is denied"}`))
-	c, err := riskcloud.NewClient("https://acme.logicgate.com",
-		riskcloud.WithToken("example-token"),
-		riskcloud.WithHTTPClient(&http.Client{Transport: mock}))
-	if err != nil {
-		log.Fatal(err)
-	}
-	_, err = c.AccessAudit.Logins(nil).Page(ctx, 0)
+	srv := riskcloudtest.NewServer(riskcloudtest.WithoutAdmin())
+	defer srv.Close()
+	c := srv.Client()
+
+	_, err := c.AccessAudit.Logins(nil).Page(ctx, 0)
 	if errors.Is(err, riskcloud.ErrForbidden) {
 		fmt.Println("the key's user needs Admin > All")
 	}
@@ -148,15 +139,39 @@ func ExampleWithRetry() {
 	_ = c
 }
 
-// Mocking Risk Cloud in your own tests: give the client an httpmock
-// MockTransport through WithHTTPClient. (httpmock.Activate alone would not
-// reach it: it swaps http.DefaultTransport, which the client never uses.)
+// Testing your own code against riskcloudtest: an in-memory Risk Cloud on
+// loopback, with the real API's pages and errors, and knobs for the
+// failures your code must survive.
+func Example_riskcloudtest() {
+	ctx := context.Background()
+	srv := riskcloudtest.NewServer()
+	defer srv.Close()                                 // in a test: t.Cleanup(srv.Close)
+	srv.Add(riskcloudtest.Generate(1000, 1)...)       // realistic, deterministic entries
+	srv.FailNext(2, riskcloudtest.Fault{Status: 503}) // the next two requests fail
+	c := srv.Client()                                 // its URL and token, 1 ms retry waits
+
+	n := 0
+	for _, err := range c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 500}).All(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+	}
+	fmt.Println(n, "logins;", srv.Stats().PageRequests, "requests")
+	// Output:
+	// 848 logins; 4 requests
+}
+
+// Mocking Risk Cloud in your own tests at the transport: give the client
+// an httpmock MockTransport through WithHTTPClient. (httpmock.Activate alone
+// would not reach it: it swaps http.DefaultTransport, which the client
+// never uses.) RegisterResponders serves riskcloudtest's pages through it.
 func ExampleWithHTTPClient_httpmock() {
+	at := time.Date(2026, 11, 25, 9, 30, 2, 0, time.UTC)
 	mock := httpmock.NewMockTransport()
-	mock.RegisterResponder("GET", "https://acme.logicgate.com/api/v1/access-audit/failures",
-		httpmock.NewStringResponder(200, `{"content":[
-			{"type":"LoginFail","timestamp":1795599002000,"message":"Bad credentials","remoteAddress":"203.0.113.7"}
-		],"number":0,"size":20,"totalElements":1,"totalPages":1,"last":true}`))
+	riskcloudtest.RegisterResponders(mock, "https://acme.logicgate.com", []riskcloud.Entry{
+		{Type: riskcloud.LoginFail, Timestamp: at, Message: "Bad credentials", RemoteAddress: "203.0.113.7"},
+	})
 
 	c, err := riskcloud.NewClient("https://acme.logicgate.com",
 		riskcloud.WithToken("test-token"),
@@ -190,38 +205,25 @@ func ExampleNewClient() {
 	// riskcloud.Client(https://acme.logicgate.com)
 }
 
-// cannedRiskCloud serves a small access audit through httpmock: three
-// failures and three logins, in pages of whatever size is asked.
-func cannedRiskCloud() *http.Client {
-	failures := []string{
-		`{"type":"LoginFail","timestamp":"2026-11-25T09:30:02.120Z","message":"Bad credentials","remoteAddress":"203.0.113.7"}`,
-		`{"type":"LoginFail","timestamp":1795599001000,"message":"Bad credentials","remoteAddress":"203.0.113.7"}`,
-		`{"type":"LoginFail","timestamp":"2026-11-25T09:12:45","message":"User account is locked","remoteAddress":"198.51.100.23"}`,
-		`{"type":"LoginFail","timestamp":"2026-11-24T22:03:09Z","message":"Bad credentials","remoteAddress":"198.51.100.23"}`,
+// cannedRiskCloud serves a small access audit: four failures and three
+// logins.
+func cannedRiskCloud() *riskcloudtest.Server {
+	at := func(s string) time.Time {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			panic(err)
+		}
+		return t
 	}
-	logins := []string{
-		`{"type":"Login","timestamp":"2026-11-25T09:41:00Z","message":null,"remoteAddress":"192.0.2.10"}`,
-		`{"type":"Login","timestamp":"2026-11-25T08:05:13Z","message":null,"remoteAddress":"192.0.2.44"}`,
-		`{"type":"Login","timestamp":"2026-11-24T17:59:58Z","message":null,"remoteAddress":"192.0.2.10"}`,
-	}
-	mock := httpmock.NewMockTransport()
-	mock.RegisterResponder("GET", "https://acme.logicgate.com/api/v1/access-audit/failures", springPages(failures))
-	mock.RegisterResponder("GET", "https://acme.logicgate.com/api/v1/access-audit/logins", springPages(logins))
-	return &http.Client{Transport: mock}
-}
-
-// springPages answers page requests from entries, as Spring would.
-func springPages(entries []string) httpmock.Responder {
-	return func(req *http.Request) (*http.Response, error) {
-		page, size := 0, 20
-		fmt.Sscan(req.URL.Query().Get("page"), &page)
-		fmt.Sscan(req.URL.Query().Get("size"), &size)
-		from, to := min(page*size, len(entries)), min(page*size+size, len(entries))
-		totalPages := (len(entries) + size - 1) / size
-		body := fmt.Sprintf(`{"content":[%s],"number":%d,"size":%d,"totalElements":%d,"totalPages":%d,"first":%t,"last":%t}`,
-			strings.Join(entries[from:to], ","), page, size, len(entries), totalPages, page == 0, page >= totalPages-1)
-		resp := httpmock.NewStringResponse(200, body)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	}
+	srv := riskcloudtest.NewServer()
+	srv.Add(
+		riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at("2026-11-25T09:30:02.120Z"), Message: "Bad credentials", RemoteAddress: "203.0.113.7"},
+		riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at("2026-11-25T09:30:01Z"), Message: "Bad credentials", RemoteAddress: "203.0.113.7"},
+		riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at("2026-11-25T09:12:45Z"), Message: "User account is locked", RemoteAddress: "198.51.100.23"},
+		riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at("2026-11-24T22:03:09Z"), Message: "Bad credentials", RemoteAddress: "198.51.100.23"},
+		riskcloud.Entry{Type: riskcloud.Login, Timestamp: at("2026-11-25T09:41:00Z"), RemoteAddress: "192.0.2.10"},
+		riskcloud.Entry{Type: riskcloud.Login, Timestamp: at("2026-11-25T08:05:13Z"), RemoteAddress: "192.0.2.44"},
+		riskcloud.Entry{Type: riskcloud.Login, Timestamp: at("2026-11-24T17:59:58Z"), RemoteAddress: "192.0.2.10"},
+	)
+	return srv
 }
