@@ -1,88 +1,84 @@
-// Command quickstart prints every failed login of the last 24 hours.
+// Command quickstart prints every failed login of the last 24 hours, newest
+// first, one line each, and their count on stderr.
 //
-// With RISKCLOUD_URL and RISKCLOUD_TOKEN set it reads a real Risk Cloud;
-// without them it serves a small made-up access audit in-process, so that
-// it runs anywhere with no account:
+// With no RISKCLOUD_URL set it reads a generated Risk Cloud served
+// in-process (riskcloudtest), so that it runs anywhere with no account:
 //
 //	go run ./examples/quickstart
+//
+// To read your own instance, give its URL and a token of a user with the
+// Admin > All entitlement (or RISKCLOUD_CLIENT_ID and RISKCLOUD_CLIENT_SECRET
+// instead of the token):
+//
 //	RISKCLOUD_URL=https://acme.logicgate.com RISKCLOUD_TOKEN=... go run ./examples/quickstart
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"strconv"
-	"strings"
+	"os/signal"
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 func main() {
 	log.SetFlags(0)
-	ctx := context.Background()
+	log.SetPrefix("quickstart: ")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 
-	baseURL, token := os.Getenv("RISKCLOUD_URL"), os.Getenv("RISKCLOUD_TOKEN")
-	if baseURL == "" {
-		srv := httptest.NewServer(demoAudit(time.Now()))
-		defer srv.Close()
-		baseURL, token = srv.URL, "demo-token"
-		fmt.Fprintln(os.Stderr, "RISKCLOUD_URL is not set: reading a made-up access audit served in-process")
-	}
-
-	c, err := riskcloud.NewClient(baseURL, riskcloud.WithToken(token))
+	c, closeDemo, err := newClient()
 	if err != nil {
 		log.Fatal(err)
 	}
-	opts := &riskcloud.ListOptions{Since: time.Now().Add(-24 * time.Hour), Size: 100}
-	n := 0
-	for e, err := range c.AccessAudit.Failures(opts).All(ctx) {
-		if err != nil {
-			log.Fatal(err)
-		}
-		fmt.Println(e.Timestamp.Format(time.RFC3339), e.RemoteAddress, e.Message)
-		n++
+	defer closeDemo()
+
+	n, err := run(ctx, c, os.Stdout, time.Now().Add(-24*time.Hour))
+	if err != nil {
+		log.Fatal(err)
 	}
 	fmt.Fprintf(os.Stderr, "%d failed logins in the last 24 hours\n", n)
 }
 
-// demoAudit serves GET /api/v1/access-audit/failures as Spring pages of a
-// made-up log: a failure every 7 minutes for two days before now, with a
-// burst from one address in the last hour.
-func demoAudit(now time.Time) http.Handler {
-	reasons := []string{"Bad credentials", "User account is locked", "Bad credentials", "User is disabled"}
-	var audit []string
-	for i := range 20 {
-		audit = append(audit, entry(now.Add(-time.Duration(i)*90*time.Second), "203.0.113.7", "Bad credentials"))
-	}
-	for i := range 2 * 24 * 60 / 7 {
-		t := now.Add(-time.Hour - time.Duration(i)*7*time.Minute)
-		audit = append(audit, entry(t, "198.51.100."+strconv.Itoa(i%50), reasons[i%len(reasons)]))
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/access-audit/failures", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer demo-token" {
-			http.Error(w, `{"status":401,"message":"Unauthorized"}`, http.StatusUnauthorized)
-			return
+// run writes every failed login since the given instant to w, newest first,
+// as "timestamp address reason", and returns how many it wrote.
+func run(ctx context.Context, c *riskcloud.Client, w io.Writer, since time.Time) (int, error) {
+	n := 0
+	opts := &riskcloud.ListOptions{Since: since, Size: 500}
+	for e, err := range c.AccessAudit.Failures(opts).All(ctx) {
+		if err != nil {
+			return n, err
 		}
-		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-		size, err := strconv.Atoi(r.URL.Query().Get("size"))
-		if err != nil || size < 1 {
-			size = 20
+		if _, err := fmt.Fprintln(w, e.Timestamp.Format(time.RFC3339), e.RemoteAddress, e.Message); err != nil {
+			return n, err
 		}
-		from, to := min(page*size, len(audit)), min(page*size+size, len(audit))
-		pages := (len(audit) + size - 1) / size
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"content":[%s],"number":%d,"size":%d,"totalElements":%d,"totalPages":%d,"last":%t}`,
-			strings.Join(audit[from:to], ","), page, size, len(audit), pages, page >= pages-1)
-	})
-	return mux
+		n++
+	}
+	return n, nil
 }
 
-func entry(t time.Time, addr, message string) string {
-	return fmt.Sprintf(`{"type":"LoginFail","timestamp":%d,"message":%q,"remoteAddress":%q}`, t.UnixMilli(), message, addr)
+// newClient returns a client of the Risk Cloud at RISKCLOUD_URL or, when
+// that is unset, of a generated one served in-process until closeDemo.
+func newClient() (c *riskcloud.Client, closeDemo func(), err error) {
+	baseURL := os.Getenv("RISKCLOUD_URL")
+	if baseURL == "" {
+		srv := riskcloudtest.NewServer()
+		srv.Add(riskcloudtest.GenerateAt(3000, 1, time.Now())...)
+		fmt.Fprintln(os.Stderr, "RISKCLOUD_URL is not set: reading a generated Risk Cloud served in-process")
+		return srv.Client(), srv.Close, nil
+	}
+	creds := riskcloud.WithToken(os.Getenv("RISKCLOUD_TOKEN"))
+	if id := os.Getenv("RISKCLOUD_CLIENT_ID"); id != "" {
+		creds = riskcloud.WithClientCredentials(id, os.Getenv("RISKCLOUD_CLIENT_SECRET"))
+	} else if os.Getenv("RISKCLOUD_TOKEN") == "" {
+		return nil, nil, errors.New("set RISKCLOUD_TOKEN, or RISKCLOUD_CLIENT_ID and RISKCLOUD_CLIENT_SECRET")
+	}
+	c, err = riskcloud.NewClient(baseURL, creds)
+	return c, func() {}, err
 }
