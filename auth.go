@@ -49,6 +49,7 @@ type tokenSource struct {
 	client       *Client
 	clientID     string
 	clientSecret string
+	cache        TokenCache // nil: the token lives only as long as the Client
 
 	mu      sync.Mutex
 	current *bearerToken // nil until the first exchange
@@ -73,8 +74,8 @@ type exchange struct {
 // it does not expire in flight. Short-lived tokens use a tenth of their life.
 const maxExpiryMargin = time.Minute
 
-func newTokenSource(c *Client, clientID, secret string) *tokenSource {
-	return &tokenSource{client: c, clientID: clientID, clientSecret: secret}
+func newTokenSource(c *Client, clientID, secret string, cache TokenCache) *tokenSource {
+	return &tokenSource{client: c, clientID: clientID, clientSecret: secret, cache: cache}
 }
 
 func (ts *tokenSource) authorization(ctx context.Context) (string, error) {
@@ -123,7 +124,7 @@ func (ts *tokenSource) token(ctx context.Context, rejected string) (*bearerToken
 		ts.flight = ex
 		ts.mu.Unlock()
 
-		ex.token, ex.err = ts.exchange(ctx)
+		ex.token, ex.err = ts.obtain(ctx, rejected)
 		ex.abandoned = ex.err != nil && ctx.Err() != nil
 
 		ts.mu.Lock()
@@ -137,33 +138,75 @@ func (ts *tokenSource) token(ctx context.Context, rejected string) (*bearerToken
 	}
 }
 
+// obtain returns a token from the cache when it holds a live one other
+// than rejected, and otherwise exchanges the credentials and stores the new
+// token in the cache. The cache's failures are logged, never returned: it
+// saves exchanges, and a walk must not fail for want of it.
+func (ts *tokenSource) obtain(ctx context.Context, rejected string) (*bearerToken, error) {
+	c := ts.client
+	if ts.cache != nil {
+		token, expiry, err := ts.cache.Load(ctx)
+		now := time.Now()
+		switch {
+		case err != nil:
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token cache: load failed", slog.String("error", err.Error()))
+		case token == "" || "Bearer "+token == rejected || strings.ContainsFunc(token, isCTL):
+		case expiry.IsZero():
+			return &bearerToken{header: "Bearer " + token}, nil
+		case expiry.Sub(now) > maxExpiryMargin:
+			// The cache does not know the token's whole life, so the margin
+			// cannot shrink for short-lived ones: a token with less than the
+			// full margin left could expire in flight.
+			refresh := expiry.Add(-maxExpiryMargin)
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token from cache", slog.Time("refresh", refresh))
+			return &bearerToken{header: "Bearer " + token, refresh: refresh}, nil
+		}
+	}
+	t, token, expiry, err := ts.exchange(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ts.cache != nil {
+		if err := ts.cache.Store(ctx, token, expiry); err != nil {
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token cache: store failed", slog.String("error", err.Error()))
+		}
+	}
+	return t, nil
+}
+
+// isCTL reports a character that may not appear in a header value.
+func isCTL(r rune) bool { return r < ' ' || r == 0x7f }
+
 // exchange posts the credentials, Basic base64(id:secret) as Risk Cloud
 // documents it (not URL-escaped first, as generic OAuth would), and reads
-// the token from the JSON answer.
-func (ts *tokenSource) exchange(ctx context.Context) (*bearerToken, error) {
+// the token from the JSON answer. It returns the token both as the header
+// to send and as the access token with its expiry (zero when the server
+// gave none), for the cache.
+func (ts *tokenSource) exchange(ctx context.Context) (t *bearerToken, token string, expiry time.Time, err error) {
 	c := ts.client
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(ts.clientID+":"+ts.clientSecret))
 	obtained := time.Now()
 	resp, err := c.send(ctx, http.MethodPost, tokenPath, "", basic)
 	if err != nil {
-		return nil, err
+		return nil, "", time.Time{}, err
 	}
 	var body struct {
 		AccessToken string          `json:"access_token"`
 		ExpiresIn   json.RawMessage `json:"expires_in"`
 	}
-	if err := json.Unmarshal(resp.body, &body); err != nil || body.AccessToken == "" {
+	if err := json.Unmarshal(resp.body, &body); err != nil || body.AccessToken == "" || strings.ContainsFunc(body.AccessToken, isCTL) {
 		// The JSON error could quote the token; say only what is missing.
-		return nil, fmt.Errorf("riskcloud: POST %s%s: %w",
-			c.baseURL.Path, tokenPath, unexpected("no access_token in the token response"))
+		return nil, "", time.Time{}, fmt.Errorf("riskcloud: POST %s%s: %w",
+			c.baseURL.Path, tokenPath, unexpected("no usable access_token in the token response"))
 	}
-	t := &bearerToken{header: "Bearer " + body.AccessToken}
+	t = &bearerToken{header: "Bearer " + body.AccessToken}
 	if life, ok := expiresIn(body.ExpiresIn); ok {
+		expiry = obtained.Add(life)
 		t.refresh = obtained.Add(life - min(maxExpiryMargin, life/10))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token exchanged",
 		slog.String("path", c.baseURL.Path+tokenPath), slog.Time("refresh", t.refresh))
-	return t, nil
+	return t, body.AccessToken, expiry, nil
 }
 
 // expiresIn reads expires_in, in seconds, from a number or a numeric string.

@@ -68,6 +68,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if cfg.token != "" && cfg.clientID != "" {
 		return nil, invalidArg("WithToken", "cannot be combined with WithClientCredentials; choose one")
 	}
+	if cfg.tokenCache != nil && cfg.clientID == "" {
+		return nil, invalidArg("WithTokenCache", "needs WithClientCredentials: only exchanged tokens are cached")
+	}
 
 	c := &Client{
 		baseURL:   u,
@@ -86,7 +89,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	case cfg.token != "":
 		c.auth = &staticToken{header: "Bearer " + cfg.token}
 	case cfg.clientID != "":
-		c.auth = newTokenSource(c, cfg.clientID, cfg.clientSecret)
+		c.auth = newTokenSource(c, cfg.clientID, cfg.clientSecret, cfg.tokenCache)
 	default:
 		c.auth = noAuth{}
 	}

@@ -24,8 +24,10 @@
 // [WithToken] sends a static bearer token. [WithClientCredentials] exchanges
 // a client ID and secret for one, lazily and as rarely as possible, since
 // each exchange invalidates the token other integrations of the same key
-// hold. Either way, only keys whose user has the Admin > All entitlement
-// may read the access audit.
+// hold. A program that runs often (a cron job, a CLI) should keep the
+// token between runs with [WithTokenCache], so that each run does not
+// invalidate the last one's. Either way, only keys whose user has the
+// Admin > All entitlement may read the access audit.
 //
 // # Pagination
 //

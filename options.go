@@ -1,6 +1,7 @@
 package riskcloud
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -34,6 +35,7 @@ type config struct {
 	retryWaitMax time.Duration
 	logger       *slog.Logger
 	userAgent    string
+	tokenCache   TokenCache
 }
 
 func defaultConfig() config {
@@ -87,6 +89,46 @@ func WithClientCredentials(clientID, secret string) Option {
 			return invalidArg("WithClientCredentials", "client ID contains a colon")
 		}
 		c.clientID, c.clientSecret = clientID, secret
+		return nil
+	}
+}
+
+// TokenCache keeps the token that client credentials were exchanged for
+// beyond the life of one [Client] (in a file, a secrets manager), so that a
+// program that runs often reuses it instead of exchanging again: every
+// exchange invalidates the token that any other holder of the same key is
+// using, including the previous run of the same program. See
+// [WithTokenCache].
+//
+// A TokenCache serves one Risk Cloud instance and one client ID: key what
+// it keeps by both (and by the secret, so that a rotated secret is not
+// answered from the cache), and protect it as you would the secret. Its
+// methods may be called from several goroutines, though never at the same
+// time by one Client.
+type TokenCache interface {
+	// Load returns the cached token and when it expires (the zero time when
+	// unknown), or "" when there is none. The client ignores a token that
+	// expires within a minute or has just been rejected, and exchanges
+	// instead.
+	Load(ctx context.Context) (token string, expiry time.Time, err error)
+	// Store keeps a token the client has just obtained, replacing any other.
+	Store(ctx context.Context, token string, expiry time.Time) error
+}
+
+// WithTokenCache makes a client with [WithClientCredentials] look in tc for
+// a token before it exchanges the credentials, and store in tc each token it
+// obtains. A token the server rejects with 401 is replaced as usual, by one
+// the cache holds if it is another (a process sharing the cache renewed it),
+// else by a new exchange. The cache's errors are logged at debug level and
+// otherwise ignored: without it the client only exchanges more often.
+//
+// It requires WithClientCredentials; a nil tc is an error.
+func WithTokenCache(tc TokenCache) Option {
+	return func(c *config) error {
+		if tc == nil {
+			return invalidArg("WithTokenCache", "cache is nil")
+		}
+		c.tokenCache = tc
 		return nil
 	}
 }
