@@ -210,6 +210,15 @@ func (s *Server) RevokeToken() {
 	s.issued = ""
 }
 
+// IssuedToken returns the token the last exchange issued, "" when none is
+// valid: with [WithClientCredentials], for tests that check a token never
+// leaks into output.
+func (s *Server) IssuedToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued
+}
+
 // Stats returns what the server has seen so far.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()

@@ -329,7 +329,11 @@ func TestServer_clientCredentials(t *testing.T) {
 	if _, err := walk(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Limit: 1})); err != nil {
 		t.Fatalf("after rotation: %v", err)
 	}
+	issued := srv.IssuedToken()
 	srv.RevokeToken()
+	if issued == "" || srv.IssuedToken() != "" {
+		t.Errorf("IssuedToken = %q before RevokeToken, %q after", issued, srv.IssuedToken())
+	}
 	if _, err := walk(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Limit: 1})); err != nil {
 		t.Fatalf("after revocation: %v", err)
 	}
