@@ -478,7 +478,9 @@ func TestPager_badTimestampNamesTheValue(t *testing.T) {
 
 // FuzzEntry_UnmarshalJSON_timestamp checks that no timestamp, as a string
 // or as a bare JSON value, makes decoding panic, and that every timestamp
-// decoded is UTC and every Raw the exact input.
+// decoded is UTC and every Raw the exact input (and, in
+// checkTimestampDecode, that errors have the right types, decoding is
+// deterministic, and decoded times survive a round trip).
 func FuzzEntry_UnmarshalJSON_timestamp(f *testing.F) {
 	for _, s := range []string{
 		"1793534400000", "-1500", "1.7935344e12", "2026-11-01T12:00:00Z", "2026-11-01T13:00:00+01:00",
@@ -499,6 +501,7 @@ func FuzzEntry_UnmarshalJSON_timestamp(f *testing.F) {
 			var e riskcloud.Entry
 			var err error
 			noPanic(t, "Unmarshal("+obj+")", func() { err = json.Unmarshal([]byte(obj), &e) })
+			noPanic(t, "checks of "+obj, func() { checkTimestampDecode(t, obj, e, err) })
 			if err != nil {
 				continue
 			}
