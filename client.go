@@ -1,7 +1,6 @@
 package riskcloud
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -280,16 +280,43 @@ func readSuccessBody(resp *http.Response) ([]byte, error) {
 				err: unexpected("%d response is %q, not JSON", resp.StatusCode, clip(ct))}
 		}
 	}
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 && n <= maxPageBody {
-		buf.Grow(int(n) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxPageBody+1)); err != nil {
-		return nil, &bodyError{err: fmt.Errorf("reading response body: %w", err)}
-	}
-	if buf.Len() > maxPageBody {
+	body, err := readCapped(resp.Body, resp.ContentLength, maxPageBody)
+	if errors.Is(err, errBodyTooLarge) {
 		return nil, &bodyError{permanent: true,
 			err: unexpected("response body exceeds %d MiB", maxPageBody>>20)}
 	}
-	return buf.Bytes(), nil
+	if err != nil {
+		return nil, &bodyError{err: fmt.Errorf("reading response body: %w", err)}
+	}
+	return body, nil
+}
+
+var errBodyTooLarge = errors.New("body too large")
+
+// readCapped reads r to its end, or fails with errBodyTooLarge past limit
+// bytes. Unlike io.ReadAll (or bytes.Buffer) over a LimitReader, its buffer
+// never grows beyond limit+1, so a huge body costs at most about 1.5×limit
+// while it is read. size is the declared length, -1 when unknown.
+func readCapped(r io.Reader, size int64, limit int) ([]byte, error) {
+	capacity := 64 << 10
+	if size > 0 {
+		capacity = int(min(size+1, int64(limit)+1)) // +1: room to see the end
+	}
+	buf := make([]byte, 0, capacity)
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), limit+1)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > limit {
+			return nil, errBodyTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }

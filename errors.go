@@ -239,10 +239,21 @@ func htmlSummary(body []byte) string {
 // clip trims space and invalid UTF-8 and caps the length of a server message.
 func clip(s string) string { return clipTo(s, maxMessageLen) }
 
-// clipTo trims space and invalid UTF-8 from s and cuts it to at most n
-// bytes, at a rune boundary, marking a cut with "…".
+// clipTo trims space and invalid UTF-8 from s, turns control and
+// invisible characters into spaces (a server's CR LF must not forge a line
+// in the caller's log), and cuts it to at most n bytes, at a rune boundary,
+// marking a cut with "…".
 func clipTo(s string, n int) string {
-	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.ContainsFunc(s, notGraphic) {
+		s = strings.Map(func(r rune) rune {
+			if notGraphic(r) {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	s = strings.TrimSpace(s)
 	if len(s) <= n {
 		return s
 	}

@@ -117,6 +117,10 @@ func backoff(waitMin, waitMax time.Duration, attempt int, resp *http.Response, n
 	}
 	d := waitMin
 	for i := 0; i < attempt && d < waitMax; i++ {
+		if d > waitMax/2 {
+			d = waitMax // doubling would pass waitMax, or overflow
+			break
+		}
 		d *= 2
 	}
 	d = min(d, waitMax)

@@ -46,6 +46,11 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
 		return nil, invalidArg(name, "http is allowed only to a loopback host (localhost, 127.0.0.0/8, ::1); use https")
 	}
+	// The decoded path goes into every error message and log record:
+	// %0D%0A or %00 there would forge a line.
+	if strings.ContainsFunc(u.Path, notGraphic) {
+		return nil, invalidArg(name, "path contains a control or invisible character")
+	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
@@ -68,8 +73,10 @@ func checkEmail(name, email string) error {
 	if email == "" {
 		return invalidArg(name, "is empty")
 	}
-	if strings.ContainsFunc(email, unicode.IsControl) {
-		return invalidArg(name, "contains a control character")
+	// net/mail accepts any non-ASCII letter, and also line separators and
+	// bidi overrides, which would disguise the address in logs and tables.
+	if strings.ContainsFunc(email, notGraphic) {
+		return invalidArg(name, "contains a control or invisible character")
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Name != "" || addr.Address != email {
@@ -100,3 +107,8 @@ func checkListOptions(opts *ListOptions) error {
 	}
 	return nil
 }
+
+// notGraphic reports a character that prints nothing visible, or breaks a
+// line: C0 and C1 controls, format characters such as bidi overrides and
+// zero-width spaces, and the line and paragraph separators.
+func notGraphic(r rune) bool { return !unicode.IsGraphic(r) }
