@@ -167,7 +167,9 @@ func (ts *tokenSource) obtain(ctx context.Context, rejected string) (*bearerToke
 		return nil, err
 	}
 	if ts.cache != nil {
-		if err := ts.cache.Store(ctx, token, expiry); err != nil {
+		// The exchange has already invalidated the token the cache held:
+		// store the new one even if the request that needed it is giving up.
+		if err := ts.cache.Store(context.WithoutCancel(ctx), token, expiry); err != nil {
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token cache: store failed", slog.String("error", err.Error()))
 		}
 	}

@@ -112,6 +112,9 @@ type TokenCache interface {
 	// instead.
 	Load(ctx context.Context) (token string, expiry time.Time, err error)
 	// Store keeps a token the client has just obtained, replacing any other.
+	// Its ctx carries the values of the request that needed the token but
+	// is never cancelled: the exchange has already invalidated the token
+	// the cache held, so the new one must not be lost.
 	Store(ctx context.Context, token string, expiry time.Time) error
 }
 

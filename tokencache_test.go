@@ -22,6 +22,9 @@ type memCache struct {
 	loads, stores int
 	loadErr       error
 	storeErr      error
+	// cancellable counts Stores given a ctx that could be cancelled: the
+	// exchanged token must be stored even if the request gives up.
+	cancellable int
 }
 
 func (m *memCache) Load(context.Context) (string, time.Time, error) {
@@ -31,10 +34,13 @@ func (m *memCache) Load(context.Context) (string, time.Time, error) {
 	return m.token, m.expiry, m.loadErr
 }
 
-func (m *memCache) Store(_ context.Context, token string, expiry time.Time) error {
+func (m *memCache) Store(ctx context.Context, token string, expiry time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.stores++
+	if ctx.Done() != nil {
+		m.cancellable++
+	}
 	if m.storeErr != nil {
 		return m.storeErr
 	}
@@ -68,6 +74,9 @@ func TestClient_tokenCache_reusedAcrossClients(t *testing.T) {
 	token, expiry, loads, stores := cache.get()
 	if token != "issued-1-SECRET" || stores != 1 || loads != 3 {
 		t.Errorf("cache holds %q after %d loads, %d stores; want issued-1-SECRET, 3, 1", token, loads, stores)
+	}
+	if cache.cancellable != 0 {
+		t.Errorf("Store got a cancellable ctx")
 	}
 	if expiry.Before(before.Add(time.Hour)) || expiry.After(time.Now().Add(time.Hour)) {
 		t.Errorf("stored expiry %v, want an hour after the exchange", expiry)
