@@ -64,7 +64,7 @@ func TestClient_tokenCache_reusedAcrossClients(t *testing.T) {
 	before := time.Now()
 	for run := range 3 {
 		c := newCredClient(t, f, testID, testSecret, riskcloud.WithTokenCache(cache))
-		if _, err := walk(t, context.Background(), c, 10); err != nil {
+		if _, err := walk(t, t.Context(), c, 10); err != nil { // a ctx that can be cancelled
 			t.Fatalf("run %d: %v", run, err)
 		}
 	}
