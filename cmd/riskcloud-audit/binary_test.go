@@ -187,3 +187,48 @@ func TestBinary_interrupt(t *testing.T) {
 	}
 	assertNoSecrets(t, result{stdout: stdout, stderr: stderr.String()}, srv.Token)
 }
+
+// TestBinary_asUsersRunIt runs the built binary as a script would, for each
+// format, --since, --limit, missing credentials and a key without Admin.
+func TestBinary_asUsersRunIt(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.Add(entriesAt(30, testEnd)...) // a login or failure a minute, the newest at testEnd
+	noAdmin := newServer(t, riskcloudtest.WithoutAdmin())
+
+	since := testEnd.Add(-9 * time.Minute).Format(time.RFC3339)
+	tests := []struct {
+		name   string
+		env    map[string]string
+		args   []string
+		code   int
+		lines  int    // of stdout, header included
+		stdout string // in stdout
+		stderr string // in stderr
+	}{
+		{"jsonl", tokenEnv(srv), []string{"--format", "jsonl", "--size", "7", "attempts", riskcloudtest.DefaultEmail}, exitOK, 30, `{"type":"Login","timestamp":"2026-11-01T12:00:00Z","message":null,"remoteAddress":"198.51.100.1"}`, ""},
+		{"csv", tokenEnv(srv), []string{"--format", "csv", "logins", "--limit", "4"}, exitOK, 5, "timestamp,type,remote_address,message\n2026-11-01T12:00:00Z,Login,198.51.100.1,\n", ""},
+		{"table", tokenEnv(srv), []string{"--format", "table", "logins", "--limit", "2"}, exitOK, 3, "TIMESTAMP                 TYPE   REMOTE ADDRESS  MESSAGE\n2026-11-01T12:00:00.000Z  Login  198.51.100.1\n", ""},
+		{"since is inclusive", tokenEnv(srv), []string{"--since", since, "attempts", riskcloudtest.DefaultEmail}, exitOK, 10, "198.51.100.10\"}\n", ""},
+		{"limit", tokenEnv(srv), []string{"--limit", "3", "attempts", riskcloudtest.DefaultEmail}, exitOK, 3, "\"Bad credentials\",\"remoteAddress\":\"198.51.100.2\"}\n{\"type\":\"Login\",\"timestamp\":\"2026-11-01T11:58:00Z\",\"message\":null,\"remoteAddress\":\"198.51.100.3\"}\n", ""},
+		{"no credentials", map[string]string{envURL: srv.URL}, []string{"logins"}, exitUsage, 0, "", "set RISKCLOUD_TOKEN, or RISKCLOUD_CLIENT_ID and RISKCLOUD_CLIENT_SECRET"},
+		{"a key without Admin", tokenEnv(noAdmin), []string{"failures"}, exitAPI, 0, "", "403 Forbidden: Access is denied (the API key's user needs the Admin > All entitlement"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cmd, stderr := command(t, tt.env, tt.args...)
+			stdout, code := exitCode(t, cmd)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tt.code, stderr)
+			}
+			if n := strings.Count(stdout, "\n"); n != tt.lines {
+				t.Errorf("%d lines, want %d:\n%s", n, tt.lines, stdout)
+			}
+			if !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stdout:\n%s\nstderr:\n%s\nwant %q in stdout and %q in stderr", stdout, stderr, tt.stdout, tt.stderr)
+			}
+			assertNoSecrets(t, result{stdout: stdout, stderr: stderr.String()}, srv.Token, noAdmin.Token)
+		})
+	}
+}
