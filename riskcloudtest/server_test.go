@@ -588,3 +588,12 @@ func TestServer_keepsRaw(t *testing.T) {
 		t.Errorf("got %v, %v; want Raw sent as given", got, err)
 	}
 }
+
+func TestServer_WithEntries(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, riskcloudtest.WithEntries(logins(3)...), riskcloudtest.WithEntries(logins(2)...))
+	got, err := walk(t, srv.Client().AccessAudit.Attempts(riskcloudtest.DefaultEmail, nil))
+	if err != nil || len(got) != 5 || srv.Len() != 5 {
+		t.Errorf("got %d entries (Len %d), %v; want the 5 given to WithEntries", len(got), srv.Len(), err)
+	}
+}
