@@ -22,22 +22,28 @@ type authorizer interface {
 	// authorization returns the header value for the next request ("" for none).
 	authorization(ctx context.Context) (string, error)
 	// renew returns a new header value after rejected drew a 401, or
-	// ok == false when these credentials cannot be renewed.
-	renew(ctx context.Context, rejected string) (value string, ok bool, err error)
+	// ok == false when these credentials cannot be renewed. With fresh
+	// set, the value comes from a new exchange, never from a TokenCache;
+	// cached reports that it came from one.
+	renew(ctx context.Context, rejected string, fresh bool) (value string, cached, ok bool, err error)
 }
 
 // noAuth sends no credentials.
 type noAuth struct{}
 
-func (noAuth) authorization(context.Context) (string, error)       { return "", nil }
-func (noAuth) renew(context.Context, string) (string, bool, error) { return "", false, nil }
+func (noAuth) authorization(context.Context) (string, error) { return "", nil }
+func (noAuth) renew(context.Context, string, bool) (string, bool, bool, error) {
+	return "", false, false, nil
+}
 
 // staticToken sends the token given to WithToken. A rejected static token
 // cannot be renewed: the caller must generate a new one.
 type staticToken struct{ header string }
 
-func (t *staticToken) authorization(context.Context) (string, error)     { return t.header, nil }
-func (*staticToken) renew(context.Context, string) (string, bool, error) { return "", false, nil }
+func (t *staticToken) authorization(context.Context) (string, error) { return t.header, nil }
+func (*staticToken) renew(context.Context, string, bool) (string, bool, bool, error) {
+	return "", false, false, nil
+}
 
 // tokenSource exchanges client credentials for a bearer token and caches
 // it. The exchange runs lazily, under the ctx of the request that needs it,
@@ -60,6 +66,7 @@ type tokenSource struct {
 type bearerToken struct {
 	header  string    // "Bearer " + access token
 	refresh time.Time // zero: no known expiry, used until rejected
+	cached  bool      // taken from the TokenCache, not exchanged by this client
 }
 
 // exchange is one token request that several goroutines may wait on.
@@ -79,26 +86,26 @@ func newTokenSource(c *Client, clientID, secret string, cache TokenCache) *token
 }
 
 func (ts *tokenSource) authorization(ctx context.Context) (string, error) {
-	t, err := ts.token(ctx, "")
+	t, err := ts.token(ctx, "", false)
 	if err != nil {
 		return "", err
 	}
 	return t.header, nil
 }
 
-func (ts *tokenSource) renew(ctx context.Context, rejected string) (string, bool, error) {
-	t, err := ts.token(ctx, rejected)
+func (ts *tokenSource) renew(ctx context.Context, rejected string, fresh bool) (string, bool, bool, error) {
+	t, err := ts.token(ctx, rejected, fresh)
 	if err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
-	return t.header, true, nil
+	return t.header, t.cached, true, nil
 }
 
 // token returns the cached token unless it is due for refresh or is the
 // rejected one; otherwise it joins the exchange in flight or starts one.
 // If the goroutine running an exchange gives up because its own ctx ended,
 // a waiter whose ctx is still live starts a new one.
-func (ts *tokenSource) token(ctx context.Context, rejected string) (*bearerToken, error) {
+func (ts *tokenSource) token(ctx context.Context, rejected string, fresh bool) (*bearerToken, error) {
 	for {
 		ts.mu.Lock()
 		if t := ts.current; t != nil && t.header != rejected && (t.refresh.IsZero() || time.Now().Before(t.refresh)) {
@@ -124,7 +131,7 @@ func (ts *tokenSource) token(ctx context.Context, rejected string) (*bearerToken
 		ts.flight = ex
 		ts.mu.Unlock()
 
-		ex.token, ex.err = ts.obtain(ctx, rejected)
+		ex.token, ex.err = ts.obtain(ctx, rejected, fresh)
 		ex.abandoned = ex.err != nil && ctx.Err() != nil
 
 		ts.mu.Lock()
@@ -139,12 +146,12 @@ func (ts *tokenSource) token(ctx context.Context, rejected string) (*bearerToken
 }
 
 // obtain returns a token from the cache when it holds a live one other
-// than rejected, and otherwise exchanges the credentials and stores the new
+// than rejected (unless fresh is set), and otherwise exchanges the credentials and stores the new
 // token in the cache. The cache's failures are logged, never returned: it
 // saves exchanges, and a walk must not fail for want of it.
-func (ts *tokenSource) obtain(ctx context.Context, rejected string) (*bearerToken, error) {
+func (ts *tokenSource) obtain(ctx context.Context, rejected string, fresh bool) (*bearerToken, error) {
 	c := ts.client
-	if ts.cache != nil {
+	if ts.cache != nil && !fresh {
 		token, expiry, err := ts.cache.Load(ctx)
 		now := time.Now()
 		switch {
@@ -152,14 +159,14 @@ func (ts *tokenSource) obtain(ctx context.Context, rejected string) (*bearerToke
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token cache: load failed", slog.String("error", err.Error()))
 		case token == "" || "Bearer "+token == rejected || strings.ContainsFunc(token, isCTL):
 		case expiry.IsZero():
-			return &bearerToken{header: "Bearer " + token}, nil
+			return &bearerToken{header: "Bearer " + token, cached: true}, nil
 		case expiry.Sub(now) > maxExpiryMargin:
 			// The cache does not know the token's whole life, so the margin
 			// cannot shrink for short-lived ones: a token with less than the
 			// full margin left could expire in flight.
 			refresh := expiry.Add(-maxExpiryMargin)
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token from cache", slog.Time("refresh", refresh))
-			return &bearerToken{header: "Bearer " + token, refresh: refresh}, nil
+			return &bearerToken{header: "Bearer " + token, refresh: refresh, cached: true}, nil
 		}
 	}
 	t, token, expiry, err := ts.exchange(ctx)

@@ -189,20 +189,32 @@ func (c *Client) get(ctx context.Context, path, query string) (*response, error)
 		return nil, err
 	}
 	resp, err := c.send(ctx, http.MethodGet, path, query, authz)
-	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized {
-		// A token generated elsewhere invalidates ours: one fresh exchange
-		// and one more try, outside the retry budget.
-		renewed, ok, rerr := c.auth.renew(ctx, authz)
+	// A token generated elsewhere invalidates ours: one fresh exchange and
+	// one more try, outside the retry budget. A token from a TokenCache
+	// (another process renewed it) comes first; if it is stale too, the
+	// fresh exchange still follows.
+	for fresh := false; isUnauthorized(err); fresh = true {
+		renewed, cached, ok, rerr := c.auth.renew(ctx, authz, fresh)
 		if rerr != nil {
 			return nil, rerr
 		}
-		if ok {
-			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token rejected, retrying with a new one",
-				slog.String("method", http.MethodGet), slog.String("path", c.baseURL.Path+path))
-			return c.send(ctx, http.MethodGet, path, query, renewed)
+		if !ok {
+			break
+		}
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token rejected, retrying with a new one",
+			slog.String("method", http.MethodGet), slog.String("path", c.baseURL.Path+path), slog.Bool("cached", cached))
+		authz = renewed
+		resp, err = c.send(ctx, http.MethodGet, path, query, authz)
+		if !cached || fresh {
+			break
 		}
 	}
 	return resp, err
+}
+
+func isUnauthorized(err error) bool {
+	apiErr := (*APIError)(nil)
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized
 }
 
 // send is the pipeline every request goes through: build the request, send
@@ -295,9 +307,14 @@ var errBodyTooLarge = errors.New("body too large")
 
 // readCapped reads r to its end, or fails with errBodyTooLarge past limit
 // bytes. Unlike io.ReadAll (or bytes.Buffer) over a LimitReader, its buffer
-// never grows beyond limit+1, so a huge body costs at most about 1.5×limit
-// while it is read. size is the declared length, -1 when unknown.
+// grows to about limit at most (not to twice that, to see the byte after
+// it), so a huge body costs at most about 1.5×limit while it is read. size
+// is the declared length, -1 when unknown; a declared length over the
+// limit fails before reading anything.
 func readCapped(r io.Reader, size int64, limit int) ([]byte, error) {
+	if size > int64(limit) {
+		return nil, errBodyTooLarge
+	}
 	capacity := 64 << 10
 	if size > 0 {
 		capacity = int(min(size+1, int64(limit)+1)) // +1: room to see the end

@@ -1,6 +1,7 @@
 package riskcloud_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -310,6 +311,9 @@ func TestClient_successBodyCap_boundedMemory(t *testing.T) {
 				if b.read > maxRead {
 					t.Errorf("response %d: read %d MiB, want at most %d", i, b.read>>20, maxRead>>20)
 				}
+				if declare && b.read != 0 {
+					t.Errorf("response %d: read %d bytes of a body declared larger than the cap, want none", i, b.read)
+				}
 				if !b.closed {
 					t.Errorf("response %d: body not closed", i)
 				}
@@ -481,6 +485,76 @@ func TestSecrets_notInExportedValues(t *testing.T) {
 	for name, v := range values {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
 			assertNoSecrets(t, fmt.Sprintf("Sprintf(%q, %s)", verb, name), fmt.Sprintf(verb, v))
+		}
+	}
+}
+
+// stutterReader hands out at most chunk bytes per Read, and every other
+// Read nothing at all (0, nil), as some readers may.
+type stutterReader struct {
+	r     io.Reader
+	chunk int
+	odd   bool
+}
+
+func (s *stutterReader) Read(p []byte) (int, error) {
+	s.odd = !s.odd
+	if s.odd {
+		return 0, nil
+	}
+	return s.r.Read(p[:min(len(p), s.chunk)])
+}
+
+// TestClient_successBodyCap_boundary: a page of exactly the 32 MiB cap is
+// read; one byte more is refused, declared or not, however the body's
+// reader hands out its bytes.
+func TestClient_successBodyCap_boundary(t *testing.T) {
+	if raceDetector {
+		t.Skip("reads 32 MiB bodies, slow under -race; the run without -race covers it")
+	}
+	const limit = 32 << 20
+	page := func(n int) []byte {
+		head := `{"content":[],"number":0,"totalElements":0,"last":true,"pad":"`
+		b := make([]byte, n)
+		copy(b, head)
+		for i := len(head); i < n-2; i++ {
+			b[i] = 'x'
+		}
+		copy(b[n-2:], `"}`)
+		return b
+	}
+	for _, tt := range []struct {
+		size    int
+		declare bool
+		chunk   int
+		ok      bool
+	}{
+		{limit, false, 32 << 10, true},
+		{limit, true, 32 << 10, true},
+		{limit, false, 4093, true},
+		{limit + 1, false, 32 << 10, false},
+		{limit + 1, true, 32 << 10, false},
+		{limit + 1, false, 4093, false},
+		{200, false, 1, true},
+	} {
+		body := page(tt.size)
+		rt := transportFunc(func(req *http.Request) (*http.Response, error) {
+			length := int64(-1)
+			if tt.declare {
+				length = int64(len(body))
+			}
+			return &http.Response{
+				StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, ContentLength: length,
+				Body: io.NopCloser(&stutterReader{r: bytes.NewReader(body), chunk: tt.chunk}), Request: req,
+			}, nil
+		})
+		c := newTestClientTransport(t, rt, riskcloud.WithRetry(0, 0, 0))
+		_, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0)
+		if tt.ok && err != nil {
+			t.Errorf("%d bytes (declared %v, chunks of %d): %v", tt.size, tt.declare, tt.chunk, err)
+		}
+		if !tt.ok && (!errors.Is(err, riskcloud.ErrUnexpectedResponse) || !strings.Contains(err.Error(), "exceeds 32 MiB")) {
+			t.Errorf("%d bytes (declared %v, chunks of %d): err = %v, want one saying it exceeds 32 MiB", tt.size, tt.declare, tt.chunk, err)
 		}
 	}
 }

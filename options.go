@@ -120,9 +120,10 @@ type TokenCache interface {
 
 // WithTokenCache makes a client with [WithClientCredentials] look in tc for
 // a token before it exchanges the credentials, and store in tc each token it
-// obtains. A token the server rejects with 401 is replaced as usual, by one
-// the cache holds if it is another (a process sharing the cache renewed it),
-// else by a new exchange. The cache's errors are logged at debug level and
+// obtains. A token the server rejects with 401 is replaced by one the cache
+// holds if it is another (a process sharing the cache renewed it), else by
+// a new exchange; if the cache's token is rejected too, a new exchange
+// follows, so a request is repeated at most twice for want of a token. The cache's errors are logged at debug level and
 // otherwise ignored: without it the client only exchanges more often.
 //
 // It requires WithClientCredentials; a nil tc is an error.

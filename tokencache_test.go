@@ -211,3 +211,51 @@ func TestNewClient_WithTokenCache_invalid(t *testing.T) {
 		}
 	}
 }
+
+// TestClient_tokenCache_cachedRenewalStaleToo: when the token the cache
+// offers after a 401 is stale as well (a third party exchanged since), the
+// client still makes the one fresh exchange DESIGN promises, rather than
+// failing the request.
+func TestClient_tokenCache_cachedRenewalStaleToo(t *testing.T) {
+	t.Parallel()
+	f := credFake(t, 5, testID, testSecret)
+	cache := &memCache{}
+	a := newCredClient(t, f, testID, testSecret, riskcloud.WithTokenCache(cache))
+	if _, err := walk(t, context.Background(), a, 10); err != nil { // issued-1, stored
+		t.Fatal(err)
+	}
+	f.revoke()
+	b := newCredClient(t, f, testID, testSecret, riskcloud.WithTokenCache(cache))
+	if _, err := walk(t, context.Background(), b, 10); err != nil { // issued-2, stored
+		t.Fatal(err)
+	}
+	third := newCredClient(t, f, testID, testSecret) // no cache: issued-3
+	if _, err := walk(t, context.Background(), third, 10); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := walk(t, context.Background(), a, 10)
+	if err != nil || len(got) != 5 {
+		t.Fatalf("a: %d entries, %v; want the walk to recover with a fresh exchange", len(got), err)
+	}
+	if n := exchanges(f); n != 4 {
+		t.Errorf("exchanges = %d, want 4 (a, b, the third party, a's fresh one)", n)
+	}
+	if token, _, _, _ := cache.get(); token != "issued-4-SECRET" {
+		t.Errorf("cache holds %q, want a's fresh token", token)
+	}
+	seen := f.seen()
+	var auths []string
+	for _, r := range seen[len(seen)-4:] {
+		auths = append(auths, r.path+" "+r.auth)
+	}
+	want := []string{
+		"/api/v1/access-audit/logins Bearer issued-1-SECRET",
+		"/api/v1/access-audit/logins Bearer issued-2-SECRET",
+		tokenEndpoint + " " + basic(testID, testSecret),
+		"/api/v1/access-audit/logins Bearer issued-4-SECRET",
+	}
+	if strings.Join(auths, "\n") != strings.Join(want, "\n") {
+		t.Errorf("a's last requests:\n%s\nwant:\n%s", strings.Join(auths, "\n"), strings.Join(want, "\n"))
+	}
+}
