@@ -16,6 +16,31 @@ import (
 // tokenPath is where client credentials are exchanged for a bearer token.
 const tokenPath = "/api/v1/account/token"
 
+// TokenCache keeps the token that client credentials were exchanged for
+// beyond the life of one [Client] (in a file, a secrets manager), so that a
+// program that runs often reuses it instead of exchanging again: every
+// exchange invalidates the token that any other holder of the same key is
+// using, including the previous run of the same program. See
+// [WithTokenCache].
+//
+// A TokenCache serves one Risk Cloud instance and one client ID: key what
+// it keeps by both (and by the secret, so that a rotated secret is not
+// answered from the cache), and protect it as you would the secret. Its
+// methods may be called from several goroutines, though never at the same
+// time by one Client.
+type TokenCache interface {
+	// Load returns the cached token and when it expires (the zero time when
+	// unknown), or "" when there is none. The client ignores a token that
+	// expires within a minute or has just been rejected, and exchanges
+	// instead.
+	Load(ctx context.Context) (token string, expiry time.Time, err error)
+	// Store keeps a token the client has just obtained, replacing any other.
+	// Its ctx carries the values of the request that needed the token but
+	// is never cancelled: the exchange has already invalidated the token
+	// the cache held, so the new one must not be lost.
+	Store(ctx context.Context, token string, expiry time.Time) error
+}
+
 // authorizer supplies the Authorization header of each request. The
 // credentials stay behind it, out of reach of fmt and slog.
 type authorizer interface {
