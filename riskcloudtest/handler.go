@@ -51,6 +51,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			t.Stop()
 			return
+		case <-s.closing:
+			// Close must not wait out the latency of requests in flight.
+			t.Stop()
+			panic(http.ErrAbortHandler)
 		}
 	}
 
@@ -122,13 +126,24 @@ func (s *Server) exchange(r *http.Request) (int, []byte) {
 	}
 	s.stats.Exchanges++
 	s.issued = "rct_" + randomHex(16)
-	s.expires = time.Now().Add(s.tokenLife)
+	s.expires = s.now().Add(s.tokenLife)
 	return http.StatusOK, fmt.Appendf(nil, `{"access_token":%q,"token_type":"bearer","expires_in":%d,"scope":"read write"}`,
 		s.issued, int64(s.tokenLife/time.Second))
 }
 
 // page answers a GET of one of the access-audit endpoints.
 func (s *Server) page(r *http.Request, path string) (int, []byte) {
+	// Spring Security's filters answer before any parameter is read.
+	s.mu.Lock()
+	ok, forbidden := s.authorized(r), s.forbidden
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		return errorBody(http.StatusUnauthorized, "Full authentication is required to access this resource", r.URL.Path)
+	case forbidden:
+		return http.StatusForbidden, []byte(`{"status":403,"message":"Access is denied"}`)
+	}
+
 	q := r.URL.Query()
 	email := normalEmail(q.Get("email"))
 	if path == attemptsPath || q.Has("email") {
@@ -140,16 +155,6 @@ func (s *Server) page(r *http.Request, path string) (int, []byte) {
 		}
 	}
 	number, size := pageParams(q.Get("page"), q.Get("size"), s.maxSize)
-
-	s.mu.Lock()
-	ok, forbidden := s.authorized(r), s.forbidden
-	s.mu.Unlock()
-	switch {
-	case !ok:
-		return errorBody(http.StatusUnauthorized, "Full authentication is required to access this resource", r.URL.Path)
-	case forbidden:
-		return http.StatusForbidden, []byte(`{"status":403,"message":"Access is denied"}`)
-	}
 
 	// The hook runs unlocked, so that it may call Add or RemoveOldest.
 	if s.beforePage != nil {
@@ -193,11 +198,14 @@ func (s *Server) arrive(n int) {
 // or negative page is 0, an unreadable or non-positive size the default,
 // and a size above the cap the cap.
 func pageParams(page, size string, maxSize int) (number, n int) {
-	number, err := strconv.Atoi(page)
+	// Java ints: a number that does not fit in 32 bits is unreadable.
+	p, err := strconv.ParseInt(page, 10, 32)
+	number = int(p)
 	if err != nil || number < 0 {
 		number = 0
 	}
-	n, err = strconv.Atoi(size)
+	sz, err := strconv.ParseInt(size, 10, 32)
+	n = int(sz)
 	if err != nil || n < 1 {
 		n = defaultPageSize
 	}

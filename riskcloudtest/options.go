@@ -52,6 +52,13 @@ func WithTokenLifetime(d time.Duration) Option {
 	return func(s *Server) { s.tokenLife = max(d, time.Second) }
 }
 
+// WithClock makes the server read the time from now when it issues and
+// checks tokens (default time.Now), so that a test can expire a token
+// without waiting for it.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) { s.now = now }
+}
+
 // WithoutAdmin makes the key's user lack the Admin > All entitlement: every
 // access-audit request with a valid token gets 403 Forbidden.
 func WithoutAdmin() Option {

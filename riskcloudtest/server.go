@@ -36,6 +36,7 @@ type Server struct {
 	tls                    bool
 	clientID, clientSecret string
 	tokenLife              time.Duration
+	now                    func() time.Time // the clock tokens expire by
 	forbidden              bool
 	anyToken               bool // RegisterResponders: any non-empty bearer token
 	latency                time.Duration
@@ -45,6 +46,8 @@ type Server struct {
 
 	srv       *httptest.Server
 	transport *http.Transport
+	closing   chan struct{} // closed by Close, to end latency waits
+	closeOnce sync.Once
 
 	mu       sync.Mutex
 	log      auditLog
@@ -113,15 +116,20 @@ func NewServer(opts ...Option) *Server {
 // newServer returns a server's state with the defaults, not yet listening.
 func newServer() *Server {
 	return &Server{
+		closing:   make(chan struct{}),
+		now:       time.Now,
 		Token:     "rct_" + randomHex(16),
 		tokenLife: 365 * 24 * time.Hour,
 		maxSize:   2000,
 	}
 }
 
-// Close shuts the server down, waiting for requests in progress, and closes
-// the idle connections of the clients it handed out.
+// Close shuts the server down and closes the idle connections of the
+// clients it handed out. Requests still waiting out [WithLatency] are
+// dropped; Close waits for the others, and for [WithBeforePage] hooks, to
+// finish. Calling Close more than once is safe.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
 	s.srv.Close()
 	s.transport.CloseIdleConnections()
 }
@@ -248,7 +256,7 @@ func (s *Server) authorized(r *http.Request) bool {
 	case s.anyToken:
 		return len(got) > len("Bearer ") && got[:len("Bearer ")] == "Bearer "
 	case s.clientID != "":
-		return s.issued != "" && got == "Bearer "+s.issued && time.Now().Before(s.expires)
+		return s.issued != "" && got == "Bearer "+s.issued && s.now().Before(s.expires)
 	}
 	return got == "Bearer "+s.Token
 }

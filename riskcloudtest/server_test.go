@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -143,6 +145,7 @@ func TestServer_pageParams_likeSpring(t *testing.T) {
 		{"?page=-1", `"size":10,"number":0`}, // negative page is page 0
 		{"?page=x&size=y", `"number":0`},     // unreadable: defaults
 		{"?page=2&size=4", `"size":4,"number":2`},
+		{"?page=99999999999&size=4", `"size":4,"number":0`}, // not a Java int
 	}
 	for _, tt := range tests {
 		_, body, _ := get(t, srv, "/api/v1/access-audit/logins"+tt.query)
@@ -238,6 +241,8 @@ func TestServer_errorsLikeRiskCloud(t *testing.T) {
 		{"a malformed email", "/api/v1/access-audit?email=nobody", "ok", 400, `"property":"email","value":"nobody","message":"must be a well-formed email address"`},
 		{"no token", "/api/v1/access-audit/logins", "", 401, `"status":401,"error":"Unauthorized"`},
 		{"wrong token", "/api/v1/access-audit/failures", "Bearer nope", 401, `"path":"/proxy/api/v1/access-audit/failures"`},
+		{"no token before no email", "/api/v1/access-audit", "", 401, `"status":401`},
+		{"no token before a bad email", "/api/v1/access-audit?email=nobody", "", 401, `"status":401`},
 		{"unknown path", "/api/v2/audits/access", "ok", 404, `"status":404`},
 		{"outside the prefix", "/../api/v1/access-audit/logins", "ok", 404, `"status":404`},
 	}
@@ -367,7 +372,13 @@ func TestServer_clientCredentials(t *testing.T) {
 
 func TestServer_WithTokenLifetime(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, riskcloudtest.WithClientCredentials("id", "secret"), riskcloudtest.WithTokenLifetime(90*time.Second))
+	var mu sync.Mutex
+	clock := t0
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	srv := newServer(t, riskcloudtest.WithClientCredentials("id", "secret"),
+		riskcloudtest.WithTokenLifetime(90*time.Second), riskcloudtest.WithClock(now))
+	srv.Add(logins(3)...)
+
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/account/token", nil)
 	req.SetBasicAuth("id", "secret")
 	resp, err := srv.HTTPClient().Do(req)
@@ -378,6 +389,32 @@ func TestServer_WithTokenLifetime(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(b), `"expires_in":90,`) {
 		t.Errorf("exchange: %s", b)
+	}
+
+	// The SDK reads the real clock, so it keeps the token; the server's
+	// clock says it has expired: a 401, one more exchange, and the walk
+	// goes on.
+	c := srv.Client()
+	if _, err := walk(t, c.AccessAudit.Logins(nil)); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	clock = clock.Add(89 * time.Second)
+	mu.Unlock()
+	if _, err := walk(t, c.AccessAudit.Logins(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Stats().Exchanges; n != 2 {
+		t.Errorf("exchanges before expiry: %d, want 2 (the raw one, the client's)", n)
+	}
+	mu.Lock()
+	clock = clock.Add(2 * time.Second)
+	mu.Unlock()
+	if _, err := walk(t, c.AccessAudit.Logins(nil)); err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+	if n := srv.Stats().Exchanges; n != 3 {
+		t.Errorf("exchanges after expiry: %d, want 3", n)
 	}
 }
 
@@ -454,17 +491,60 @@ func TestServer_WithFaults(t *testing.T) {
 	}
 }
 
+func TestServer_WithLatency(t *testing.T) {
+	t.Parallel()
+	const latency = 30 * time.Millisecond
+	srv := newServer(t, riskcloudtest.WithLatency(latency))
+	srv.Add(logins(3)...)
+	start := time.Now()
+	got, err := walk(t, srv.Client().AccessAudit.Logins(nil))
+	if err != nil || len(got) != 3 {
+		t.Fatalf("walk: %d, %v", len(got), err)
+	}
+	if took := time.Since(start); took < latency {
+		t.Errorf("a page took %v, want at least the latency, %v", took, latency)
+	}
+}
+
 func TestServer_WithLatency_cancelled(t *testing.T) {
 	t.Parallel()
-	// An hour's latency: the walk must end with the context, and Close
-	// (in Cleanup) must not wait for the hour.
 	srv := newServer(t, riskcloudtest.WithLatency(time.Hour))
+	srv.Add(logins(3)...)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	for _, err := range srv.Client().AccessAudit.Logins(nil).All(ctx) {
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("err = %v, want context.DeadlineExceeded", err)
-		}
+	_, err := srv.Client().AccessAudit.Logins(nil).Page(ctx, 0)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if n := srv.Stats().PageRequests; n != 1 {
+		t.Errorf("page requests = %d, want the one the deadline cut short", n)
+	}
+}
+
+// TestServer_Close_duringLatency: Close drops requests still waiting out
+// their latency instead of waiting an hour for them.
+func TestServer_Close_duringLatency(t *testing.T) {
+	t.Parallel()
+	srv := riskcloudtest.NewServer(riskcloudtest.WithLatency(time.Hour))
+	srv.Add(logins(3)...)
+	sent := make(chan struct{})
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { close(sent) },
+	})
+	done := make(chan error)
+	go func() {
+		_, err := srv.Client(riskcloud.WithRetry(0, 0, 0)).AccessAudit.Logins(nil).Page(ctx, 0)
+		done <- err
+	}()
+	<-sent
+	// The handler counts the request before it waits out the latency.
+	for srv.Stats().PageRequests == 0 {
+		runtime.Gosched()
+	}
+	srv.Close() // hangs for an hour if latency waits ignore Close
+	srv.Close() // and may be called again
+	if err := <-done; err == nil {
+		t.Error("the request waiting out its latency succeeded after Close")
 	}
 }
 
