@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/riskcloud-go/riskcloud"
@@ -25,16 +27,20 @@ type entryWriter interface {
 	close() error
 }
 
-func newEntryWriter(format string, w io.Writer) entryWriter {
+// newEntryWriter returns the writer of format to w. terminal says that w
+// is a terminal: CSV cells then lose their terminal control sequences, as
+// the table's do (a CSV file keeps the data as sent).
+func newEntryWriter(format string, w io.Writer, terminal bool) entryWriter {
 	switch format {
 	case "csv":
-		return &csvWriter{w: csv.NewWriter(w)}
+		return &csvWriter{w: csv.NewWriter(w), terminal: terminal}
 	case "table":
 		return &tableWriter{w: tabwriter.NewWriter(&trimWriter{w: w}, 0, 8, 2, ' ', 0)}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false) // the output is not HTML; keep <, > and & readable
-	return &jsonWriter{enc: enc}
+	j := &jsonWriter{w: w}
+	j.enc = json.NewEncoder(&j.line)
+	j.enc.SetEscapeHTML(false) // the output is not HTML; keep <, > and & readable
+	return j
 }
 
 // jsonRecord is an entry as a JSON line. It is the normalised entry rather
@@ -51,9 +57,14 @@ type jsonRecord struct {
 	RemoteAddress string  `json:"remoteAddress"`
 }
 
+// jsonWriter writes a JSON object a line. Each line is encoded into line,
+// then written with its non-graphic runes escaped (see appendTerminalSafe).
 type jsonWriter struct {
-	enc *json.Encoder
-	err error
+	w    io.Writer
+	enc  *json.Encoder // writes to line
+	line bytes.Buffer
+	out  []byte
+	err  error
 }
 
 func (j *jsonWriter) write(e riskcloud.Entry) {
@@ -68,7 +79,58 @@ func (j *jsonWriter) write(e riskcloud.Entry) {
 	if e.Message != "" {
 		rec.Message = &e.Message
 	}
-	j.err = j.enc.Encode(rec)
+	j.line.Reset()
+	if j.err = j.enc.Encode(rec); j.err != nil {
+		return
+	}
+	j.out = appendTerminalSafe(j.out[:0], j.line.Bytes())
+	_, j.err = j.w.Write(j.out)
+}
+
+// appendTerminalSafe appends the encoded JSON src to dst with every rune
+// that is not graphic (unicode.IsGraphic) and that encoding/json left as
+// is written as a \u escape: DEL, the C1 controls (U+0080 to U+009F, which
+// some terminals read as ESC sequences), the bidi controls that reorder
+// what is shown (Trojan Source), zero-width and other format characters,
+// private-use and unassigned runes. encoding/json already escapes the C0
+// controls, U+2028 and U+2029, and replaces invalid UTF-8 with U+FFFD.
+// The line decodes to the same data and is safe to print on a terminal.
+//
+// The runes replaced can only occur inside JSON strings (the rest of a
+// line is ASCII punctuation, digits and literals), where an escape means
+// the same, so the replacement is made byte-wise on the encoded line. A
+// line of graphic ASCII is appended as is.
+func appendTerminalSafe(dst, src []byte) []byte {
+	start := 0 // of the bytes not yet appended
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c >= 0x20 && c < 0x7f || c == '\n' {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(src[i:]) // invalid UTF-8: U+FFFD, 1
+		if size > 1 && unicode.IsGraphic(r) {
+			i += size
+			continue
+		}
+		dst = append(dst, src[start:i]...)
+		if r > 0xffff {
+			r1, r2 := utf16.EncodeRune(r) // a surrogate pair, as JSON spells it
+			dst = appendUnicodeEscape(appendUnicodeEscape(dst, r1), r2)
+		} else {
+			dst = appendUnicodeEscape(dst, r)
+		}
+		i += size
+		start = i
+	}
+	return append(dst, src[start:]...)
+}
+
+// appendUnicodeEscape appends \u and the four lower-case hex digits of r,
+// as encoding/json writes them. r must be at most U+FFFF.
+func appendUnicodeEscape(dst []byte, r rune) []byte {
+	const hex = "0123456789abcdef"
+	return append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
 }
 
 func (j *jsonWriter) flush() error { return j.err }
@@ -78,9 +140,10 @@ func (j *jsonWriter) close() error { return j.err }
 var csvHeader = []string{"timestamp", "type", "remote_address", "message"}
 
 type csvWriter struct {
-	w      *csv.Writer
-	header bool // written
-	err    error
+	w        *csv.Writer
+	terminal bool // the output is a terminal
+	header   bool // written
+	err      error
 }
 
 func (c *csvWriter) writeHeader() {
@@ -97,10 +160,20 @@ func (c *csvWriter) write(e riskcloud.Entry) {
 	}
 	c.err = c.w.Write([]string{
 		csvTime(e.Timestamp),
-		neutralizeFormula(string(e.Type)),
-		neutralizeFormula(e.RemoteAddress),
-		neutralizeFormula(e.Message),
+		c.cell(string(e.Type)),
+		c.cell(e.RemoteAddress),
+		c.cell(e.Message),
 	})
+}
+
+// cell is s as a CSV cell: never a formula, and on a terminal without
+// control sequences. The sanitizer runs first, as removing a sequence can
+// bring a formula's = to the front.
+func (c *csvWriter) cell(s string) string {
+	if c.terminal {
+		s = sanitizeTerminal(s)
+	}
+	return neutralizeFormula(s)
 }
 
 func (c *csvWriter) flush() error {
@@ -124,12 +197,23 @@ func csvTime(t time.Time) string {
 }
 
 // neutralizeFormula keeps a spreadsheet from running a cell as a formula
-// (OWASP's CSV injection advice): a cell that starts with =, +, -, @, a tab
-// or a carriage return gets a leading single quote. The server's data is
-// not ours to trust: a failed login's message or address can carry what an
-// attacker typed.
+// (OWASP's CSV injection advice): a cell gets a leading single quote when
+// it starts with a tab or a carriage return, or when its first rune after
+// any white space, NULs and byte order marks (which spreadsheets skip) is
+// =, +, -, @, | or % (DDE and URL-encoded payloads), or the fullwidth =, +,
+// - or @ (which some spreadsheets take for the ASCII ones). The server's
+// data is not ours to trust: a failed login's message or address can
+// carry what an attacker typed.
+//
+// examples/export-csv copies this function as cell; keep them the same.
 func neutralizeFormula(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if strings.HasPrefix(s, "\t") || strings.HasPrefix(s, "\r") {
+		return "'" + s
+	}
+	rest := strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == 0 || r == '\ufeff' })
+	r, _ := utf8.DecodeRuneInString(rest)
+	switch r {
+	case '=', '+', '-', '@', '|', '%', '\uff1d', '\uff0b', '\uff0d', '\uff20':
 		return "'" + s
 	}
 	return s

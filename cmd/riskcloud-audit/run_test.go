@@ -87,6 +87,52 @@ func TestRun_csv(t *testing.T) {
 	}
 }
 
+// TestRun_jsonl_nonGraphicEscaped checks that a line holds no raw C1 or
+// bidi control (which a terminal or jq -c would act on), yet decodes to
+// what the server sent.
+func TestRun_jsonl_nonGraphicEscaped(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	msg := "\u009b2J\u009d0;evil\u009cBad\x7f\u200e credentials\u2066"
+	srv.Add(riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: testEnd, Message: msg, RemoteAddress: "10.0.0.1\u202e\x1b[2J"})
+
+	res := harness{env: tokenEnv(srv)}.run(t, "--format", "jsonl", "failures")
+	want := `{"type":"LoginFail","timestamp":"2026-11-01T12:00:00Z","message":"\u009b2J\u009d0;evil\u009cBad\u007f\u200e credentials\u2066","remoteAddress":"10.0.0.1\u202e\u001b[2J"}` + "\n"
+	if res.code != exitOK || res.stdout != want {
+		t.Fatalf("exit %d, stdout\n%s\nwant\n%s", res.code, res.stdout, want)
+	}
+	recs := jsonLines(t, res.stdout)
+	if len(recs) != 1 || recs[0].Message == nil || *recs[0].Message != msg || recs[0].RemoteAddress != "10.0.0.1\u202e\x1b[2J" {
+		t.Errorf("decoded %+v", recs)
+	}
+}
+
+// TestRun_csv_terminal checks that CSV on a terminal loses control
+// sequences as the table does, and CSV to a file keeps them.
+func TestRun_csv_terminal(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.Add(riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: testEnd,
+		Message: "\x1b]0;evil\x07Bad\u009b2J credentials", RemoteAddress: "\x1b[0m=1+1\u202e"})
+	for _, tt := range []struct {
+		name      string
+		stdoutTTY bool
+		want      string
+	}{
+		{"terminal", true, "2026-11-01T12:00:00Z,LoginFail,'=1+1,Bad credentials\n"},
+		{"file", false, "2026-11-01T12:00:00Z,LoginFail,\x1b[0m=1+1\u202e,\x1b]0;evil\x07Bad\u009b2J credentials\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := harness{env: tokenEnv(srv), stdoutTTY: tt.stdoutTTY}.run(t, "--format", "csv", "failures")
+			want := "timestamp,type,remote_address,message\n" + tt.want
+			if res.code != exitOK || res.stdout != want {
+				t.Errorf("exit %d, stdout %q, want %q", res.code, res.stdout, want)
+			}
+		})
+	}
+}
+
 func TestRun_csv_emptyHasHeader(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)

@@ -5,10 +5,11 @@
 //	2026-11-25T09:41:00.000Z,192.0.2.10,Login,
 //
 // The audit is untrusted input: anyone can make a login attempt, and what
-// the server records comes from them. A cell that starts with =, +, -, @, a
-// tab or a carriage return is run as a formula when the file is opened in
-// Excel, LibreOffice or Google Sheets, so such cells get a leading
-// apostrophe (OWASP's advice against CSV injection).
+// the server records comes from them. A cell that starts with =, +, -, @, |
+// or % (after any white space), a tab or a carriage return can run as a
+// formula when the file is opened in Excel, LibreOffice or Google Sheets,
+// so such cells get a leading apostrophe (OWASP's advice against CSV
+// injection).
 //
 // With no RISKCLOUD_URL set it reads a generated Risk Cloud served
 // in-process; set RISKCLOUD_URL and RISKCLOUD_TOKEN (or RISKCLOUD_CLIENT_ID
@@ -31,28 +32,37 @@ import (
 	"os/signal"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/riskcloud-go/riskcloud"
 	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
+var window = flag.Duration("window", 24*time.Hour, "export the logins of this long before now")
+
 func main() {
-	window := flag.Duration("window", 24*time.Hour, "export the logins of this long before now")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("export-csv: ")
+	if err := realMain(os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// realMain is main up to the exit, which would skip deferred calls: it
+// returns its error once the demo server is closed.
+func realMain(stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
 	c, closeDemo, err := newClient()
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	defer closeDemo()
 
-	if err := run(ctx, c, os.Stdout, time.Now().Add(-*window)); err != nil {
-		log.Fatal(err)
-	}
+	return run(ctx, c, stdout, time.Now().Add(-*window))
 }
 
 // run writes every login since the given instant to w as CSV, newest first,
@@ -79,11 +89,23 @@ func run(ctx context.Context, c *riskcloud.Client, w io.Writer, since time.Time)
 	return out.Error()
 }
 
-// cell returns s so that a spreadsheet shows it rather than runs it: a value
-// starting with =, +, -, @, a tab or a carriage return gets a leading
-// apostrophe.
+// cell returns s so that a spreadsheet shows it rather than runs it: a
+// value gets a leading apostrophe when it starts with a tab or a carriage
+// return, or when its first rune after any white space, NULs and byte
+// order marks (which spreadsheets skip) is =, +, -, @, | or % (DDE and
+// URL-encoded payloads), or the fullwidth =, +, - or @ (which some
+// spreadsheets take for the ASCII ones).
+//
+// It is a copy of neutralizeFormula in cmd/riskcloud-audit/output.go, the
+// reference, so that this example stands alone; keep them the same.
 func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if strings.HasPrefix(s, "\t") || strings.HasPrefix(s, "\r") {
+		return "'" + s
+	}
+	rest := strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == 0 || r == '\ufeff' })
+	r, _ := utf8.DecodeRuneInString(rest)
+	switch r {
+	case '=', '+', '-', '@', '|', '%', '\uff1d', '\uff0b', '\uff0d', '\uff20':
 		return "'" + s
 	}
 	return s

@@ -62,21 +62,55 @@ func TestRun_forbidden(t *testing.T) {
 	}
 }
 
+// TestCell has the table of TestNeutralizeFormula in
+// cmd/riskcloud-audit/output_test.go; keep them the same.
 func TestCell(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"", ""},
-		{"192.0.2.10", "192.0.2.10"},
-		{"2001:db8::1", "2001:db8::1"},
 		{"Bad credentials", "Bad credentials"},
+		{"198.51.100.7", "198.51.100.7"},
+		{"2001:db8::1", "2001:db8::1"},
 		{"=1+1", "'=1+1"},
 		{"+1", "'+1"},
 		{"-1", "'-1"},
 		{"@SUM(A1)", "'@SUM(A1)"},
 		{"\t=1", "'\t=1"},
 		{"\r=1", "'\r=1"},
+		{"\t", "'\t"},
+		{"\rplain", "'\rplain"},
 		{"a=1", "a=1"},
 		{"'=1", "'=1"},
+		// What a spreadsheet skips before a formula.
+		{" =1+1", "' =1+1"},
+		{"  \v\f-1", "'  \v\f-1"},
+		{"\n=1+1", "'\n=1+1"},
+		{"\x00=1+1", "'\x00=1+1"},
+		{"\u00a0=1+1", "'\u00a0=1+1"},
+		{"\u0085=1+1", "'\u0085=1+1"},
+		{"\u3000+1", "'\u3000+1"},
+		{"\ufeff=1+1", "'\ufeff=1+1"},
+		{"\ufeff \x00\n@x", "'\ufeff \x00\n@x"},
+		// DDE and URL-encoded payloads.
+		{"|calc", "'|calc"},
+		{"%0A", "'%0A"},
+		{" |calc", "' |calc"},
+		// Fullwidth forms.
+		{"\uff1d1+1", "'\uff1d1+1"},
+		{"\uff0b", "'\uff0b"},
+		{"\uff0d", "'\uff0d"},
+		{"\uff20", "'\uff20"},
+		{"\u00a0\uff1d1", "'\u00a0\uff1d1"},
+		// Not formulas.
+		{" ", " "},
+		{"\n", "\n"},
+		{"\x00", "\x00"},
+		{" Bad credentials", " Bad credentials"},
+		{"\ufeffBad credentials", "\ufeffBad credentials"},
+		{"\xff=1", "\xff=1"},
+		{"\u200b=1", "\u200b=1"}, // a zero-width space is not white space
+		{"1|2", "1|2"},
+		{"50%", "50%"},
 	}
 	for _, tt := range tests {
 		if got := cell(tt.in); got != tt.want {
@@ -84,3 +118,21 @@ func TestCell(t *testing.T) {
 		}
 	}
 }
+
+// TestRealMain_errorAfterCleanup checks that a failing run returns its
+// error, rather than exiting before the deferred calls (the demo server's
+// Close among them) run: goleak, in TestMain, fails the package if the
+// server's goroutines outlive the test. Not parallel: it sets the
+// environment.
+func TestRealMain_errorAfterCleanup(t *testing.T) {
+	t.Setenv("RISKCLOUD_URL", "") // the demo
+	if err := realMain(failingWriter{}); !errors.Is(err, errDiskFull) {
+		t.Errorf("realMain = %v, want %v", err, errDiskFull)
+	}
+}
+
+var errDiskFull = errors.New("disk full")
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errDiskFull }
