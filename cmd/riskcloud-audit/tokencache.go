@@ -44,6 +44,7 @@ type fileTokenCache struct {
 	check    string // HMAC of url and clientID keyed by the secret
 	file     string // "" when there is no cache directory
 	now      func() time.Time
+	fsync    func(*os.File) error // (*os.File).Sync; tests replace it
 
 	mu       sync.Mutex
 	firstErr error
@@ -71,6 +72,7 @@ func newFileTokenCache(baseURL, clientID, secret string, dir func() (string, err
 		url:      strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.Path, "/"),
 		clientID: clientID,
 		now:      now,
+		fsync:    (*os.File).Sync,
 	}
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(c.url + "\x00" + clientID))
@@ -107,18 +109,35 @@ func (c *fileTokenCache) fail(err error) error {
 // credentials or it has expired. A file others may read is removed unread:
 // its token may have leaked, and the exchange that follows invalidates it.
 // A damaged file is reported, and replaced after the next exchange.
+//
+// Anything at the path but a regular file is reported and not opened: a
+// symbolic link could lead to another instance's token or to a device,
+// and opening a FIFO would wait, uninterruptibly, for a writer. It is
+// removed, unless it is a directory.
 func (c *fileTokenCache) Load(context.Context) (string, time.Time, error) {
 	if c.file == "" {
 		return "", time.Time{}, c.err()
 	}
-	f, err := os.Open(c.file)
+	fi, err := os.Lstat(c.file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", time.Time{}, nil
+	case err != nil:
+		return "", time.Time{}, c.fail(err)
+	case !fi.Mode().IsRegular():
+		return "", time.Time{}, c.fail(c.removeIrregular(fi))
+	}
+	// Should the file have been replaced since, the flags keep the open
+	// from following a link or waiting on a FIFO, and Stat below sees what
+	// was opened.
+	f, err := os.OpenFile(c.file, os.O_RDONLY|cacheOpenFlags, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", time.Time{}, nil
 	} else if err != nil {
 		return "", time.Time{}, c.fail(err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
+	fi, err = f.Stat()
 	switch {
 	case err != nil:
 		return "", time.Time{}, c.fail(err)
@@ -150,10 +169,25 @@ func (c *fileTokenCache) Load(context.Context) (string, time.Time, error) {
 	return ct.AccessToken, ct.Expires, nil
 }
 
+// removeIrregular removes the cache path, which fi says is not a regular
+// file, unless it is a directory (which may hold someone's files):
+// removing a symbolic link, FIFO, socket or device node removes only the
+// name, not what it leads to. It returns the error to report.
+func (c *fileTokenCache) removeIrregular(fi fs.FileInfo) error {
+	if fi.IsDir() {
+		return fmt.Errorf("%s is not a regular file", c.file)
+	}
+	if err := os.Remove(c.file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s is not a regular file (%v), and could not be removed: %w", c.file, fi.Mode(), err)
+	}
+	return fmt.Errorf("removed %s: it was not a regular file (%v)", c.file, fi.Mode())
+}
+
 // Store replaces the cache file atomically: it writes a temporary file
-// (which os.CreateTemp makes 0600) and renames it over the old one, so
-// that a concurrent run never reads half a file. The directory is made
-// 0700. A zero expiry is kept as unknown.
+// (which os.CreateTemp makes 0600), syncs it to disk and renames it over
+// the old one, so that a concurrent run never reads half a file, nor a
+// crash leaves an empty one. The directory is made 0700. A zero expiry is
+// kept as unknown.
 func (c *fileTokenCache) Store(_ context.Context, token string, expiry time.Time) error {
 	if c.file == "" {
 		return c.err()
@@ -194,6 +228,12 @@ func (c *fileTokenCache) write(token string, expiry time.Time) error {
 		return err
 	}
 	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	// Without it, a crash soon after the rename may leave the new name
+	// pointing at an empty file on file systems that delay writing data.
+	if err := c.fsync(tmp); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -355,6 +356,20 @@ func TestTokenCache_damagedFile(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, warning: "permission denied"},
+		{name: "a FIFO", damage: func(t *testing.T, file string, _ cachedToken) {
+			if err := os.Remove(file); err != nil {
+				t.Fatal(err)
+			}
+			mkfifo(t, file)
+		}, warning: "not a regular file"},
+		{name: "a symbolic link to a valid token", damage: func(t *testing.T, file string, _ cachedToken) {
+			// A link is not used, even to a file that would be.
+			elsewhere := filepath.Join(t.TempDir(), "token.json")
+			if err := os.Rename(file, elsewhere); err != nil {
+				t.Fatal(err)
+			}
+			symlink(t, elsewhere, file)
+		}, warning: "not a regular file"},
 		{name: "a directory", damage: func(t *testing.T, file string, _ cachedToken) {
 			if err := os.Remove(file); err != nil {
 				t.Fatal(err)
@@ -388,6 +403,18 @@ func TestTokenCache_damagedFile(t *testing.T) {
 				t.Error("the damaged file was not replaced")
 			}
 		})
+	}
+}
+
+// symlink makes a symbolic link at link to target, or skips t where the
+// user may not.
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		if runtime.GOOS == "windows" {
+			t.Skipf("no symbolic links: %v", err)
+		}
+		t.Fatal(err)
 	}
 }
 
@@ -505,5 +532,124 @@ func TestFileTokenCache_noCacheDirectory(t *testing.T) {
 	}
 	if err := c.err(); err == nil || !strings.Contains(err.Error(), "HOME") {
 		t.Errorf("err() = %v, want the missing directory", err)
+	}
+}
+
+func TestFileTokenCache_Load_notRegular(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	newCache := func(t *testing.T) *fileTokenCache {
+		t.Helper()
+		dir := t.TempDir()
+		c := newFileTokenCache("https://acme.logicgate.com", "id", "secret", func() (string, error) { return dir, nil }, time.Now)
+		if err := os.MkdirAll(filepath.Dir(c.file), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	tests := []struct {
+		name    string
+		make    func(t *testing.T, file string)
+		removed bool
+	}{
+		{"FIFO", func(t *testing.T, file string) { mkfifo(t, file) }, true},
+		{"symbolic link to a valid token", func(t *testing.T, file string) {
+			// The token file of the same credentials, elsewhere.
+			other := newCache(t)
+			if err := other.Store(ctx, "tok-elsewhere", time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			symlink(t, other.file, file)
+		}, true},
+		{"dangling symbolic link", func(t *testing.T, file string) {
+			symlink(t, filepath.Join(t.TempDir(), "none"), file)
+		}, true},
+		{"directory", func(t *testing.T, file string) {
+			if err := os.Mkdir(file, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newCache(t)
+			tt.make(t, c.file)
+
+			// A FIFO would make Load wait: a writer's open lets it return.
+			done := make(chan struct{})
+			var (
+				token string
+				err   error
+			)
+			go func() {
+				defer close(done)
+				token, _, err = c.Load(ctx)
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				if w, err := os.OpenFile(c.file, os.O_WRONLY|cacheOpenFlags, 0); err == nil {
+					w.Close()
+				}
+				<-done
+				t.Fatal("Load waited on a FIFO")
+			}
+
+			if token != "" || err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("Load = %q, %v; want no token and an error", token, err)
+			}
+			if _, err := os.Lstat(c.file); tt.removed != errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("Lstat after Load: %v; want it removed: %v", err, tt.removed)
+			}
+			if !tt.removed {
+				return
+			}
+			if err := c.Store(ctx, "tok-new", time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			if token, _, err := c.Load(ctx); token != "tok-new" || err != nil {
+				t.Errorf("after Store: Load = %q, %v; want tok-new", token, err)
+			}
+		})
+	}
+}
+
+func TestFileTokenCache_Store_syncsBeforeRename(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	c := newFileTokenCache("https://acme.logicgate.com", "id", "secret", func() (string, error) { return dir, nil }, time.Now)
+	if err := c.Store(ctx, "tok-1", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+
+	errSync := errors.New("sync failed")
+	synced := 0
+	c.fsync = func(f *os.File) error {
+		synced++
+		if f.Name() == c.file {
+			t.Errorf("synced the cache file itself, not a temporary one")
+		}
+		if data, err := os.ReadFile(f.Name()); err != nil || !strings.Contains(string(data), `"tok-2"`) {
+			t.Errorf("synced before the token was written: %q, %v", data, err)
+		}
+		if token, _, _ := c.Load(ctx); token != "tok-1" {
+			t.Errorf("renamed before the sync: Load = %q", token)
+		}
+		return errSync
+	}
+	if err := c.Store(ctx, "tok-2", time.Time{}); !errors.Is(err, errSync) {
+		t.Errorf("Store = %v, want %v", err, errSync)
+	}
+	if synced != 1 {
+		t.Errorf("%d syncs, want 1", synced)
+	}
+	// A file that could not be synced does not replace the old one.
+	if token, _, _ := c.Load(ctx); token != "tok-1" {
+		t.Errorf("Load = %q, want tok-1", token)
+	}
+	if files, _ := filepath.Glob(filepath.Join(filepath.Dir(c.file), "*")); len(files) != 1 {
+		t.Errorf("files left behind: %q", files)
 	}
 }
