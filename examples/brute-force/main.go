@@ -33,29 +33,39 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/riskcloud-go/riskcloud"
 	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
+var (
+	window = flag.Duration("window", 24*time.Hour, "count the failed logins of this long before now")
+	top    = flag.Int("top", 10, "print this many addresses (0: all)")
+)
+
 func main() {
-	window := flag.Duration("window", 24*time.Hour, "count the failed logins of this long before now")
-	top := flag.Int("top", 10, "print this many addresses (0: all)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("brute-force: ")
+	if err := realMain(os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// realMain is main up to the exit, which would skip deferred calls: it
+// returns its error once the demo server is closed.
+func realMain(stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
 	c, closeDemo, err := newClient()
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	defer closeDemo()
 
-	if err := run(ctx, c, os.Stdout, time.Now().Add(-*window), *top); err != nil {
-		log.Fatal(err)
-	}
+	return run(ctx, c, stdout, time.Now().Add(-*window), *top)
 }
 
 // offender is one remote address and its failed logins.
@@ -103,10 +113,25 @@ func run(ctx context.Context, c *riskcloud.Client, w io.Writer, since time.Time,
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "failures\taddress\tfirst seen\tlast seen")
 	for _, o := range offenders {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", o.failures, o.address,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", o.failures, printable(o.address),
 			o.first.Format(time.RFC3339), o.last.Format(time.RFC3339))
 	}
 	return tw.Flush()
+}
+
+// printable returns s without the runes that are not graphic, for a
+// terminal: the address is what the client sent, so it may carry escape
+// sequences (ESC or a C1 control starts one, which could retitle the
+// window or rewrite what was printed), tabs and line breaks that would
+// break the table, and bidi controls that reorder what is shown.
+// Invalid UTF-8 shows as U+FFFD.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsGraphic(r) {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // newClient returns a client of the Risk Cloud at RISKCLOUD_URL or, when

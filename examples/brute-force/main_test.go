@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -91,3 +92,43 @@ func TestRun_noFailures(t *testing.T) {
 		t.Errorf("output %q, want %q", got, want)
 	}
 }
+
+// TestRun_addressIsPrintable checks that an address, which the client
+// sends, reaches the terminal without control characters.
+func TestRun_addressIsPrintable(t *testing.T) {
+	t.Parallel()
+	srv := riskcloudtest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.Add(failures(2, "203.0.113.66\x1b]0;owned\x07\x1b[2J\u009b1A\r\n\t\u202e\x7f\xff", time.Hour)...)
+	srv.Add(failures(1, "192.0.2.10", time.Hour)...)
+
+	var out bytes.Buffer
+	if err := run(context.Background(), srv.Client(), &out, since, 0); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"failures  address                     first seen            last seen\n" +
+		"2         203.0.113.66]0;owned[2J1A\ufffd  2026-11-25T09:59:59Z  2026-11-25T10:00:00Z\n" +
+		"1         192.0.2.10                  2026-11-25T10:00:00Z  2026-11-25T10:00:00Z\n"
+	if got := out.String(); got != want {
+		t.Errorf("output:\n%q\nwant:\n%q", got, want)
+	}
+}
+
+// TestRealMain_errorAfterCleanup checks that a failing run returns its
+// error, rather than exiting before the deferred calls (the demo server's
+// Close among them) run: goleak, in TestMain, fails the package if the
+// server's goroutines outlive the test. Not parallel: it sets the
+// environment.
+func TestRealMain_errorAfterCleanup(t *testing.T) {
+	t.Setenv("RISKCLOUD_URL", "") // the demo
+	if err := realMain(failingWriter{}); !errors.Is(err, errDiskFull) {
+		t.Errorf("realMain = %v, want %v", err, errDiskFull)
+	}
+}
+
+var errDiskFull = errors.New("disk full")
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errDiskFull }

@@ -36,18 +36,24 @@ import (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("downstream-test: ")
+	if err := realMain(os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// realMain is main up to the exit, which would skip deferred calls: it
+// returns its error once the demo server is closed.
+func realMain(stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
 	c, closeDemo, err := newClient()
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	defer closeDemo()
 
-	if err := run(ctx, c, os.Stdout, time.Now().Add(-24*time.Hour)); err != nil {
-		log.Fatal(err)
-	}
+	return run(ctx, c, stdout, time.Now().Add(-24*time.Hour))
 }
 
 // run writes the failed logins since the given instant per remote address

@@ -30,20 +30,29 @@ import (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("quickstart: ")
+	if err := realMain(os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// realMain is main up to the exit, which would skip deferred calls: it
+// returns its error once the demo server is closed.
+func realMain(stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
 	c, closeDemo, err := newClient()
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	defer closeDemo()
 
-	n, err := run(ctx, c, os.Stdout, time.Now().Add(-24*time.Hour))
+	n, err := run(ctx, c, stdout, time.Now().Add(-24*time.Hour))
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	fmt.Fprintf(os.Stderr, "%d failed logins in the last 24 hours\n", n)
+	return nil
 }
 
 // run writes every failed login since the given instant to w, newest first,
