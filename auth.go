@@ -126,14 +126,20 @@ func (ts *tokenSource) renew(ctx context.Context, rejected string, fresh bool) (
 	return t.header, t.cached, true, nil
 }
 
-// token returns the cached token unless it is due for refresh or is the
-// rejected one; otherwise it joins the exchange in flight or starts one.
+// token returns the current token unless it is due for refresh, is the
+// rejected one, or (with fresh) came from the TokenCache; otherwise it
+// joins the exchange in flight or starts one.
 // If the goroutine running an exchange gives up because its own ctx ended,
 // a waiter whose ctx is still live starts a new one.
 func (ts *tokenSource) token(ctx context.Context, rejected string, fresh bool) (*bearerToken, error) {
 	for {
 		ts.mu.Lock()
-		if t := ts.current; t != nil && t.header != rejected && (t.refresh.IsZero() || time.Now().Before(t.refresh)) {
+		if t := ts.current; t != nil && t.header == rejected {
+			// Known to be rejected: hand it to no one while its
+			// replacement is on its way.
+			ts.current = nil
+		}
+		if t := ts.current; t != nil && !(fresh && t.cached) && (t.refresh.IsZero() || time.Now().Before(t.refresh)) {
 			ts.mu.Unlock()
 			return t, nil
 		}
@@ -143,6 +149,9 @@ func (ts *tokenSource) token(ctx context.Context, rejected string, fresh bool) (
 			case <-ex.done:
 			case <-ctx.Done():
 				return nil, fmt.Errorf("riskcloud: waiting for a token: %w", ctx.Err())
+			}
+			if ex.err == nil && fresh && ex.token.cached {
+				continue // a cached token is what failed this caller already
 			}
 			if ex.err == nil {
 				return ex.token, nil

@@ -244,13 +244,17 @@ func TestClient_auth_clientCredentials_concurrentShareOneExchange(t *testing.T) 
 					f.ServeHTTP(w, r)
 				})
 				c := newCredClient(t, h, testID, testSecret)
-				wantExchanges, wantPages := 1, walkers*3
+				wantExchanges, minPages, maxPages := 1, walkers*3, walkers*3
 				if revoked {
 					if _, err := c.AccessAudit.Logins(nil).Page(t.Context(), 0); err != nil {
 						t.Fatal(err)
 					}
-					f.revoke() // every walker's first request draws a 401
-					wantExchanges, wantPages = 2, 1+walkers*(1+3)
+					// The first walker's request draws a 401; walkers that
+					// ask for a token after that wait for the new one
+					// rather than send the rejected one, but some may have
+					// sent theirs already.
+					f.revoke()
+					wantExchanges, minPages, maxPages = 2, 1+walkers*3+1, 1+walkers*(1+3)
 				}
 				hold.Store(true)
 
@@ -279,8 +283,8 @@ func TestClient_auth_clientCredentials_concurrentShareOneExchange(t *testing.T) 
 				if n := exchanges(f); n != wantExchanges {
 					t.Errorf("exchanges = %d, want %d", n, wantExchanges)
 				}
-				if n := f.pageRequests(); n != wantPages {
-					t.Errorf("page requests = %d, want %d", n, wantPages)
+				if n := f.pageRequests(); n < minPages || n > maxPages {
+					t.Errorf("page requests = %d, want %d to %d", n, minPages, maxPages)
 				}
 			})
 		})
