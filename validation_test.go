@@ -68,6 +68,23 @@ func TestNewClient_invalidBaseURL(t *testing.T) {
 		{"no host name, only a port", "https://:443", ""},
 		{"opaque", "https:acme.logicgate.com", ""},
 		{"newline", "https://acme.logicgate.com/\n", ""},
+		// Other schemes, credentials and escapes. A percent-encoded control
+		// character decodes into the path, which every error repeats.
+		{"javascript scheme", "javascript:alert(1)", ""},
+		{"file scheme", "file:///etc/passwd", ""},
+		{"ws scheme to loopback", "ws://localhost:8080", ""},
+		{"wss scheme", "wss://acme.logicgate.com", ""},
+		{"mailto scheme", "mailto:alice@example.com", "alice"},
+		{"a scheme that starts with https", "httpss://acme.logicgate.com", ""},
+		{"password with an empty user", "https://:hunter2-pw@acme.logicgate.com", "hunter2-pw"},
+		{"user and password, upper-case scheme", "HTTPS://bob:hunter2-pw@acme.logicgate.com/proxy", "hunter2-pw"},
+		{"user and password on loopback", "http://bob:hunter2-pw@127.0.0.1:8080", "hunter2-pw"},
+		{"query without a path", "https://acme.logicgate.com?token=tok-123", "tok-123"},
+		{"query holding an email", "https://acme.logicgate.com/proxy?email=alice%40example.com", "alice"},
+		{"fragment after a path prefix", "https://acme.logicgate.com/proxy#tok-123", "tok-123"},
+		{"U+0085 in the path", "https://acme.logicgate.com/pro\u0085xy", ""},
+		{"percent-encoded CR LF in the path", "https://acme.logicgate.com/proxy%0d%0aX-Injected:%201", ""},
+		{"percent-encoded NUL in the path", "https://acme.logicgate.com/proxy%00", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
