@@ -292,7 +292,10 @@ func (f *fakeServer) page(w http.ResponseWriter, r *http.Request, typ riskcloud.
 		}
 	}
 	total := len(match)
-	from, to := min(page*size, total), min(page*size+size, total)
+	// In 64 bits, so that the largest page and size a Java server takes
+	// cannot overflow on 32-bit machines.
+	from64 := min(int64(page)*int64(size), int64(total))
+	from, to := int(from64), int(min(from64+int64(size), int64(total)))
 	var content []string
 	for _, e := range match[from:to] {
 		content = append(content, string(e.entry.Raw))

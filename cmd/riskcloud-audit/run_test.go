@@ -287,7 +287,7 @@ func TestRun_badArguments(t *testing.T) {
 		{"negative limit", []string{"--limit", "-1", "logins"}, "--limit"},
 		{"limit not a number", []string{"--limit", "ten", "logins"}, "-limit"},
 		{"negative size", []string{"--size", "-5", "logins"}, "--size"},
-		{"huge size", []string{"--size", "3000000000", "logins"}, "--size"},
+		{"huge size", []string{"--size", "3000000000", "logins"}, "size"}, // 32-bit: the flag package's "-size"
 		{"negative prefetch", []string{"--prefetch", "-1", "logins"}, "--prefetch"},
 		{"since", []string{"--since", "yesterday", "logins"}, "--since"},
 		{"negative since", []string{"--since", "-24h", "logins"}, "--since"},
