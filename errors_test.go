@@ -5,10 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -331,52 +329,13 @@ func TestAPIError_hugeBodyIsCapped(t *testing.T) {
 	}
 }
 
-// endlessBody is a response body that never ends. It counts what is read
-// and gives up (so that a test fails rather than hangs) past a limit.
-type endlessBody struct {
-	mu     sync.Mutex
-	read   int64
-	closed bool
-}
-
+// endlessGiveUp is where an endless body gives up, so that a test fails
+// rather than hangs.
 const endlessGiveUp = 64 << 20
 
-func (b *endlessBody) Read(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.read >= endlessGiveUp {
-		return 0, io.EOF
-	}
-	n := copy(p, endlessChunk)
-	b.read += int64(n)
-	return n, nil
-}
-
-var endlessChunk = bytes.Repeat([]byte("a"), 64<<10)
-
-func (b *endlessBody) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.closed = true
-	return nil
-}
-
-// endlessTransport answers every request with status and an endless body.
-type endlessTransport struct {
-	status int
-	mu     sync.Mutex
-	bodies []*endlessBody
-}
-
-func (rt *endlessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	b := &endlessBody{}
-	rt.mu.Lock()
-	rt.bodies = append(rt.bodies, b)
-	rt.mu.Unlock()
-	return &http.Response{
-		StatusCode: rt.status, Status: http.StatusText(rt.status), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{"Content-Type": {"application/json"}}, Body: b, ContentLength: -1, Request: req,
-	}, nil
+// endlessBody is a response body that never ends (until endlessGiveUp).
+func endlessBody() *floodBody {
+	return &floodBody{fill: bytes.Repeat([]byte("a"), 64<<10), limit: endlessGiveUp}
 }
 
 func TestAPIError_endlessBodyIsReadThroughACap(t *testing.T) {
@@ -384,7 +343,7 @@ func TestAPIError_endlessBodyIsReadThroughACap(t *testing.T) {
 	for _, status := range []int{403, 500} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			t.Parallel()
-			rt := &endlessTransport{status: status}
+			rt := &floodTransport{status: status, newBody: endlessBody}
 			c := newTestClientTransport(t, rt, riskcloud.WithRetry(2, time.Millisecond, time.Millisecond))
 			_, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0)
 			var apiErr *riskcloud.APIError
@@ -416,7 +375,7 @@ func TestAPIError_successBodyIsCapped(t *testing.T) {
 		t.Skip("reads over 32 MiB, which takes seconds under -race; the run without -race covers it")
 	}
 	// A 200 that never ends is not a page: an error, after a bounded read.
-	rt := &endlessTransport{status: 200}
+	rt := &floodTransport{status: 200, newBody: endlessBody}
 	c := newTestClientTransport(t, rt, noRetries)
 	_, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0)
 	if !errors.Is(err, riskcloud.ErrUnexpectedResponse) {

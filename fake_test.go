@@ -438,3 +438,71 @@ func tagsOf(es []fakeEntry) []string {
 	}
 	return out
 }
+
+// floodBody is a response body of limit bytes, generated as it is read so
+// that the test holds none of it: head once, then fill over and over. It
+// counts what is read and whether it was closed.
+type floodBody struct {
+	head, fill []byte
+	limit      int64
+
+	mu     sync.Mutex
+	read   int64
+	closed bool
+}
+
+func (b *floodBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.read >= b.limit {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && b.read < b.limit {
+		var src []byte
+		if h := int64(len(b.head)); b.read < h {
+			src = b.head[b.read:]
+		} else {
+			src = b.fill[(b.read-h)%int64(len(b.fill)):]
+		}
+		m := copy(p[n:], src[:min(int64(len(src)), b.limit-b.read)])
+		n += m
+		b.read += int64(m)
+	}
+	return n, nil
+}
+
+func (b *floodBody) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	return nil
+}
+
+// floodTransport answers every request with status and a new body from
+// newBody, declaring its length or not, and keeps the bodies so that a test
+// can see how much of each was read.
+type floodTransport struct {
+	status  int
+	declare bool
+	newBody func() *floodBody
+
+	mu     sync.Mutex
+	bodies []*floodBody
+}
+
+func (rt *floodTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	b := rt.newBody()
+	rt.mu.Lock()
+	rt.bodies = append(rt.bodies, b)
+	rt.mu.Unlock()
+	length := int64(-1)
+	if rt.declare {
+		length = b.limit
+	}
+	return &http.Response{
+		StatusCode: rt.status, Status: fmt.Sprintf("%d %s", rt.status, http.StatusText(rt.status)),
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: b, ContentLength: length, Request: req,
+	}, nil
+}

@@ -150,72 +150,14 @@ func TestClient_retry_backoffDoesNotOverflow(t *testing.T) {
 	})
 }
 
-// jsonFlood is a response body of limit bytes that looks like the start of
-// a page with endless entries. It is generated as it is read, so that the
-// test itself holds none of it.
-type jsonFlood struct {
-	limit int64
-
-	mu     sync.Mutex
-	read   int64
-	closed bool
-}
-
-var (
-	floodHead  = []byte(`{"content":[`)
-	floodEntry = []byte(`{"type":"LoginFail","timestamp":1793534400000,"message":"Bad credentials","remoteAddress":"203.0.113.7"},`)
-)
-
-func (b *jsonFlood) Read(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.read >= b.limit {
-		return 0, io.EOF
+// floodPage is a 1 GiB body that looks like the start of a page with
+// endless entries.
+func floodPage() *floodBody {
+	return &floodBody{
+		head:  []byte(`{"content":[`),
+		fill:  []byte(`{"type":"LoginFail","timestamp":1793534400000,"message":"Bad credentials","remoteAddress":"203.0.113.7"},`),
+		limit: 1 << 30,
 	}
-	n := 0
-	for n < len(p) && b.read < b.limit {
-		var src []byte
-		if h := int64(len(floodHead)); b.read < h {
-			src = floodHead[b.read:]
-		} else {
-			src = floodEntry[(b.read-h)%int64(len(floodEntry)):]
-		}
-		m := copy(p[n:], src[:min(int64(len(src)), b.limit-b.read)])
-		n += m
-		b.read += int64(m)
-	}
-	return n, nil
-}
-
-func (b *jsonFlood) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.closed = true
-	return nil
-}
-
-// floodTransport answers every request with a 200 whose body is a 1 GiB
-// jsonFlood, declaring its length or not.
-type floodTransport struct {
-	declare bool
-
-	mu     sync.Mutex
-	bodies []*jsonFlood
-}
-
-func (rt *floodTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	b := &jsonFlood{limit: 1 << 30}
-	rt.mu.Lock()
-	rt.bodies = append(rt.bodies, b)
-	rt.mu.Unlock()
-	length := int64(-1)
-	if rt.declare {
-		length = b.limit
-	}
-	return &http.Response{
-		StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{"Content-Type": {"application/json"}}, Body: b, ContentLength: length, Request: req,
-	}, nil
 }
 
 // TestClient_successBodyCap_boundedMemory: a 1 GiB page is refused after
@@ -238,7 +180,7 @@ func TestClient_successBodyCap_boundedMemory(t *testing.T) {
 	)
 	for _, declare := range []bool{false, true} {
 		t.Run(fmt.Sprintf("declared=%v", declare), func(t *testing.T) {
-			rt := &floodTransport{declare: declare}
+			rt := &floodTransport{status: 200, declare: declare, newBody: floodPage}
 			c := newTestClientTransport(t, rt)
 			var before, after runtime.MemStats
 			runtime.GC()
