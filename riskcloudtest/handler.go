@@ -25,13 +25,14 @@ const defaultPageSize = 20
 // ServeHTTP answers one request as Risk Cloud would, or with the next
 // queued [Fault].
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.enter()
+	inFlight := int(s.inFlight.Add(1))
 	defer s.inFlight.Add(-1)
 
 	path, known := strings.CutPrefix(r.URL.Path, s.prefix)
 	isPage := known && (path == attemptsPath || path == loginsPath || path == failuresPath)
 
 	s.mu.Lock()
+	s.stats.MaxInFlight = max(s.stats.MaxInFlight, inFlight)
 	s.stats.Requests++
 	if isPage {
 		s.stats.PageRequests++
@@ -86,14 +87,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(status)
 	w.Write(body)
-}
-
-// enter counts a request in flight and keeps the high-water mark.
-func (s *Server) enter() {
-	n := int(s.inFlight.Add(1))
-	s.mu.Lock()
-	s.stats.MaxInFlight = max(s.stats.MaxInFlight, n)
-	s.mu.Unlock()
 }
 
 // respond builds the real response to r, whose path is relative to the
