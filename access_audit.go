@@ -1,8 +1,6 @@
 package riskcloud
 
-import (
-	"time"
-)
+import "time"
 
 // The access-audit endpoints.
 const (
@@ -93,6 +91,7 @@ func newEntryPager(c *Client, path string, opts ListOptions, err error) *Pager[E
 		path:   path,
 		opts:   opts,
 		err:    err,
-		key:    func(e *Entry) ([]byte, time.Time) { return e.Raw, e.Timestamp },
+		key:    entryKey,
+		decode: decodeEntryPage,
 	}
 }

@@ -1,9 +1,7 @@
 package riskcloud
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"iter"
@@ -53,6 +51,8 @@ type Pager[T any] struct {
 	// key gives an entry's identity (its raw bytes) and time, which the
 	// walk compares across pages.
 	key func(*T) ([]byte, time.Time)
+	// decode reads a page's body.
+	decode func(body []byte) (*Page[T], pageMeta, error)
 }
 
 // Page requests page n (numbered from 0) and returns it exactly as the
@@ -189,7 +189,7 @@ func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error)
 	if err != nil {
 		return nil, pageMeta{}, err
 	}
-	page, meta, err := decodePage(resp.body, p.key)
+	page, meta, err := p.decode(resp.body)
 	if err != nil {
 		return nil, pageMeta{}, fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), unexpected("page %d: %w", n, err))
 	}
@@ -203,62 +203,4 @@ func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.path }
 // values as well as pointers.)
 func (p Pager[T]) Format(f fmt.State, _ rune) {
 	io.WriteString(f, "riskcloud.Pager("+http.MethodGet+" "+p.path+")")
-}
-
-// pageJSON is a Spring page on the wire. Pointers tell a missing field from
-// a zero one.
-type pageJSON[T any] struct {
-	Content          []T    `json:"content"`
-	Number           *int   `json:"number"`
-	Size             *int   `json:"size"`
-	TotalElements    *int64 `json:"totalElements"`
-	TotalPages       *int   `json:"totalPages"`
-	First            *bool  `json:"first"`
-	Last             *bool  `json:"last"`
-	NumberOfElements *int   `json:"numberOfElements"`
-}
-
-// decodePage reads a Spring page. A bare JSON array is taken as a page's
-// content with no meta. A null entry is an error: the walk could not tell
-// it apart from another.
-func decodePage[T any](body []byte, key func(*T) ([]byte, time.Time)) (*Page[T], pageMeta, error) {
-	var w pageJSON[T]
-	var err error
-	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
-		err = json.Unmarshal(body, &w.Content)
-	} else {
-		err = json.Unmarshal(body, &w)
-	}
-	if err != nil {
-		return nil, pageMeta{}, err
-	}
-	for i := range w.Content {
-		if raw, _ := key(&w.Content[i]); raw == nil {
-			return nil, pageMeta{}, fmt.Errorf("entry %d is null", i)
-		}
-	}
-	page := &Page[T]{Content: w.Content}
-	var meta pageMeta
-	if w.Number != nil {
-		page.Number, meta.number = *w.Number, true
-	}
-	if w.Size != nil {
-		page.Size, meta.size = *w.Size, true
-	}
-	if w.TotalElements != nil {
-		page.TotalElements, meta.totalElements = *w.TotalElements, true
-	}
-	if w.TotalPages != nil {
-		page.TotalPages, meta.totalPages = *w.TotalPages, true
-	}
-	if w.First != nil {
-		page.First = *w.First
-	}
-	if w.Last != nil {
-		page.Last, meta.last = *w.Last, true
-	}
-	if w.NumberOfElements != nil {
-		page.NumberOfElements = *w.NumberOfElements
-	}
-	return page, meta, nil
 }
