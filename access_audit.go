@@ -40,8 +40,15 @@ type ListOptions struct {
 	// Limit ends a walk after this many entries; 0 means no limit.
 	Limit int
 	// Prefetch is how many pages may be requested ahead of the one being
-	// read; 0, the default, walks one page at a time. This version accepts
-	// any non-negative value and always walks sequentially.
+	// read, each on its own connection, to hide the round trips of a long
+	// walk; 0, the default, walks one page at a time. It changes neither
+	// what a walk yields nor its order, and costs about Prefetch pages of
+	// memory. Breaking out of the loop, Since, Limit and the end of ctx
+	// cancel the requests sent ahead. A page requested ahead is used only
+	// if the log's size is unchanged since the page before it; otherwise it
+	// is requested again, so a busy log costs some extra requests. At most
+	// [MaxPrefetch]. The client's own transport keeps 16 idle connections
+	// per host; size a transport given to [WithHTTPClient] to match.
 	Prefetch int
 }
 
@@ -74,6 +81,10 @@ func (s *AccessAuditService) Logins(opts *ListOptions) *Pager[Entry] {
 func (s *AccessAuditService) Failures(opts *ListOptions) *Pager[Entry] {
 	return newEntryPager(s.client, failuresPath, copyOptions(opts), nil)
 }
+
+// MaxPrefetch is the largest ListOptions.Prefetch: more pages in flight
+// than this load the server without shortening a walk much further.
+const MaxPrefetch = 64
 
 func copyOptions(opts *ListOptions) ListOptions {
 	if opts == nil {

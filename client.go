@@ -107,6 +107,7 @@ func httpClient(hc *http.Client) *http.Client {
 	} else {
 		c = http.Client{Transport: newTransport(), Timeout: DefaultAttemptTimeout}
 	}
+	c.Transport = keepIdleConns{c.Transport}
 	next := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != "https" && via[0].URL.Scheme == "https" {
@@ -143,6 +144,22 @@ func newTransport() *http.Transport {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: 1 * time.Second,
 	}
+}
+
+// keepIdleConns hides its transport's CloseIdleConnections from
+// retryablehttp, which calls it whenever a request fails or its ctx ends.
+// Prefetching ends a walk by cancelling the requests sent ahead, and that
+// would close the idle connections every other request of the client is
+// about to reuse. The transport still discards a broken connection itself.
+// A nil RoundTripper is http.DefaultTransport, read at each request as
+// http.Client does.
+type keepIdleConns struct{ rt http.RoundTripper }
+
+func (t keepIdleConns) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.rt == nil {
+		return http.DefaultTransport.RoundTrip(req)
+	}
+	return t.rt.RoundTrip(req)
 }
 
 // redirectError is a redirect that CheckRedirect refused; retrying would

@@ -132,12 +132,14 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 		return p.err
 	}
 	pos := newPosition(p.opts.Page, p.key)
+	pages := newPrefetcher(ctx, p)
+	defer pages.close()
 	yielded := 0
 	for n, ok := pos.next(); ok; n, ok = pos.next() {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), err)
 		}
-		page, meta, err := p.fetch(ctx, n)
+		page, meta, err := pages.get(n)
 		if err != nil {
 			return err
 		}

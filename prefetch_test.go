@@ -1,0 +1,356 @@
+package riskcloud_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
+)
+
+// TestPrefetch_yieldsWhatSequentialYields walks the same log with and
+// without Prefetch, over page sizes, start pages, Since and Limit, and
+// expects the same entries, in the same order, grouped in the same pages.
+func TestPrefetch_yieldsWhatSequentialYields(t *testing.T) {
+	t.Parallel()
+	log := riskcloudtest.Generate(1234, 7)
+	srv := riskcloudtest.NewServer(riskcloudtest.WithEntries(log...))
+	t.Cleanup(srv.Close)
+	c := srv.Client()
+	since := log[700].Timestamp
+
+	if got, err := collect(t, c.AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: 50, Prefetch: 4}).All(context.Background())); err != nil || !slices.Equal(raws2(got), raws2(log)) {
+		t.Fatalf("Prefetch 4 yielded %d entries (err %v), want the %d served", len(got), err, len(log))
+	}
+	options := []riskcloud.ListOptions{
+		{Size: 50}, {Size: 50, Page: 3}, {Size: 7}, {Size: 617}, {Size: 1234}, {Size: 2000}, {Size: 3000},
+		{Size: 50, Limit: 1}, {Size: 50, Limit: 50}, {Size: 50, Limit: 51}, {Size: 50, Limit: 333},
+		{Size: 50, Since: since}, {Size: 50, Since: since, Limit: 600}, {Size: 50, Page: 2, Limit: 75},
+	}
+	for _, opts := range options {
+		for _, ep := range []struct {
+			name  string
+			pager func(*riskcloud.ListOptions) *riskcloud.Pager[riskcloud.Entry]
+		}{
+			{"Attempts", func(o *riskcloud.ListOptions) *riskcloud.Pager[riskcloud.Entry] {
+				return c.AccessAudit.Attempts(riskcloudtest.DefaultEmail, o)
+			}},
+			{"Logins", c.AccessAudit.Logins},
+			{"Failures", c.AccessAudit.Failures},
+		} {
+			sequential := opts
+			want, err := collect(t, ep.pager(&sequential).All(context.Background()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantPages := pageShapes(t, ep.pager(&sequential))
+			for _, prefetch := range []int{1, 2, 4, 8, riskcloud.MaxPrefetch} {
+				o := opts
+				o.Prefetch = prefetch
+				name := fmt.Sprintf("%s size=%d page=%d limit=%d since=%v prefetch=%d", ep.name, o.Size, o.Page, o.Limit, !o.Since.IsZero(), prefetch)
+				got, err := collect(t, ep.pager(&o).All(context.Background()))
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if !slices.Equal(raws2(got), raws2(want)) {
+					t.Errorf("%s: All yielded %d entries, want the %d a sequential walk yields, in its order", name, len(got), len(want))
+				}
+				if gotPages := pageShapes(t, ep.pager(&o)); !slices.Equal(gotPages, wantPages) {
+					t.Errorf("%s: Pages yielded %v, want %v", name, gotPages, wantPages)
+				}
+			}
+		}
+	}
+}
+
+// pageShapes returns each page a Pages walk yields as "number:entries".
+func pageShapes(t *testing.T, p *riskcloud.Pager[riskcloud.Entry]) []string {
+	t.Helper()
+	var out []string
+	for page, err := range p.Pages(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, strconv.Itoa(page.Number)+":"+strconv.Itoa(len(page.Content)))
+	}
+	return out
+}
+
+// TestPrefetch_boundsRequestsInFlight: with every response delayed, the
+// requests of a walk overlap, but never more than Prefetch of them ahead
+// of the page being read, plus that page.
+func TestPrefetch_boundsRequestsInFlight(t *testing.T) {
+	t.Parallel()
+	for _, prefetch := range []int{1, 3, 8} {
+		t.Run(strconv.Itoa(prefetch), func(t *testing.T) {
+			t.Parallel()
+			srv := riskcloudtest.NewServer(
+				riskcloudtest.WithEntries(riskcloudtest.Generate(400, 1)...),
+				riskcloudtest.WithLatency(20*time.Millisecond))
+			t.Cleanup(srv.Close)
+			got, err := collect(t, srv.Client().AccessAudit.Attempts(riskcloudtest.DefaultEmail,
+				&riskcloud.ListOptions{Size: 20, Prefetch: prefetch}).All(context.Background()))
+			if err != nil || len(got) != 400 {
+				t.Fatalf("got %d entries, err %v; want 400", len(got), err)
+			}
+			st := srv.Stats()
+			if st.MaxInFlight > prefetch+1 {
+				t.Errorf("%d requests in flight at once, want at most Prefetch+1 = %d", st.MaxInFlight, prefetch+1)
+			}
+			if st.MaxInFlight < 2 {
+				t.Errorf("at most %d request in flight: nothing was requested ahead", st.MaxInFlight)
+			}
+			if st.PageRequests != 20 {
+				t.Errorf("%d page requests for 20 pages of an unchanging log, want 20", st.PageRequests)
+			}
+		})
+	}
+}
+
+// TestPrefetch_oneConnectionPerConcurrentRequest: a walk of a hundred pages
+// reuses its connections, through riskcloudtest's transport and through
+// the SDK's own, so it opens about one per request in flight, not one per
+// page. Every body must be read to its end and closed for that.
+func TestPrefetch_oneConnectionPerConcurrentRequest(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		prefetch int
+		own      bool // the SDK's default transport, not riskcloudtest's
+	}{
+		{"sequential", 0, false},
+		{"prefetch 4", 4, false},
+		{"prefetch 8, SDK transport", 8, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := riskcloudtest.NewServer(riskcloudtest.WithEntries(riskcloudtest.Generate(5000, 2)...))
+			t.Cleanup(srv.Close)
+			c := srv.Client()
+			if tt.own {
+				var err error
+				if c, err = riskcloud.NewClient(srv.URL, riskcloud.WithToken(srv.Token)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 2 { // the second walk reuses the first one's connections
+				got, err := collect(t, c.AccessAudit.Attempts(riskcloudtest.DefaultEmail,
+					&riskcloud.ListOptions{Size: 50, Prefetch: tt.prefetch}).All(context.Background()))
+				if err != nil || len(got) != 5000 {
+					t.Fatalf("got %d entries, err %v; want 5000", len(got), err)
+				}
+			}
+			// Sequential requests reuse one connection. Concurrent ones
+			// need one each, and a few more: a request that finds no idle
+			// connection dials one while it waits for the next to come back,
+			// and keeps whichever is ready first.
+			limit := 1
+			if tt.prefetch > 0 {
+				limit = 2 * (tt.prefetch + 1)
+			}
+			if st := srv.Stats(); st.Connections > limit || st.PageRequests != 200 {
+				t.Errorf("%d connections for %d page requests with Prefetch %d, want at most %d",
+					st.Connections, st.PageRequests, tt.prefetch, limit)
+			}
+		})
+	}
+}
+
+// TestPrefetch_cancelKeepsIdleConnections: retryablehttp closes every
+// idle connection of the transport when a request's ctx ends. A walk
+// with Prefetch ends that way whenever it stops early, so the SDK keeps
+// that from reaching the pool: the next walk reuses the connection.
+func TestPrefetch_cancelKeepsIdleConnections(t *testing.T) {
+	t.Parallel()
+	srv := riskcloudtest.NewServer(riskcloudtest.WithEntries(riskcloudtest.Generate(100, 3)...))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The ctx ends while the retry waits out its backoff, when the 503's
+	// connection is back in the idle pool.
+	c := srv.Client(riskcloud.WithRetry(1, time.Hour, time.Hour),
+		riskcloud.WithLogger(slog.New(onMessage{"riskcloud: retrying", cancel})))
+	pager := c.AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: 10})
+
+	if _, err := collect(t, pager.All(context.Background())); err != nil {
+		t.Fatal(err)
+	}
+	srv.FailNext(1, riskcloudtest.Fault{Status: http.StatusServiceUnavailable})
+	if _, err := collect(t, pager.All(ctx)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if _, err := collect(t, pager.All(context.Background())); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Stats().Connections; n != 1 {
+		t.Errorf("%d connections for three sequential walks, want 1: the idle pool was closed", n)
+	}
+}
+
+// onMessage is a slog.Handler that calls fn when a record with msg is
+// logged.
+type onMessage struct {
+	msg string
+	fn  func()
+}
+
+func (h onMessage) Enabled(context.Context, slog.Level) bool { return true }
+func (h onMessage) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.fn()
+	}
+	return nil
+}
+func (h onMessage) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h onMessage) WithGroup(string) slog.Handler      { return h }
+
+// TestPrefetch_olderPageIsRequestedAgain stages the race prefetching
+// opens: page 2, requested ahead, is answered before page 1, and entries
+// arrive in between. Page 2 then shows the log as it was before they
+// arrived, and starts three entries past where page 1 ends. The walk must
+// notice (totalElements differs) and request page 2 again.
+func TestPrefetch_olderPageIsRequestedAgain(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, 50)
+	want := tagsOf(f.log)
+	page2Served := make(chan struct{})
+	var once sync.Once
+	rt := &orderedTransport{next: &handlerTransport{h: f}, before: func(page string) {
+		if page == "1" {
+			<-page2Served
+			f.mu.Lock()
+			f.insertHead(f.newer(3, "late-"))
+			f.mu.Unlock()
+		}
+	}, after: func(page string) {
+		if page == "2" {
+			once.Do(func() { close(page2Served) })
+		}
+	}}
+	c := newTestClientTransport(t, rt)
+	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10, Prefetch: 2}).All(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tags(t, got), want) {
+		t.Fatalf("got  %v\nwant %v", tags(t, got), want)
+	}
+	var pages []string
+	for _, r := range f.seen() {
+		pages = append(pages, r.query["page"][0])
+	}
+	if n := strings.Count(strings.Join(pages, ","), "2"); n != 2 {
+		t.Errorf("pages requested %v: want page 2 twice, ahead and again", pages)
+	}
+}
+
+// orderedTransport calls before and after around each request, with the
+// page it asks for, to stage the order in which the server answers.
+type orderedTransport struct {
+	next          http.RoundTripper
+	before, after func(page string)
+}
+
+func (t *orderedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	page := req.URL.Query().Get("page")
+	t.before(page)
+	resp, err := t.next.RoundTrip(req)
+	t.after(page)
+	return resp, err
+}
+
+// TestPrefetch_exactlyOnceUnderDrift runs the random drift walks with
+// pages requested ahead: each concurrent request changes the log (the
+// fake serves them one at a time, in whatever order they come). With
+// retention, every change adds more entries than it deletes, so that an
+// unchanged count means an unchanged log (see the README on what counts
+// cannot show).
+func TestPrefetch_exactlyOnceUnderDrift(t *testing.T) {
+	t.Parallel()
+	for _, prefetch := range []int{1, 3, 8} {
+		for seed := range uint64(100) {
+			t.Run(fmt.Sprintf("prefetch=%d/%d", prefetch, seed), func(t *testing.T) {
+				t.Parallel()
+				randomDriftWith(t, seed, prefetch, true, func(n int) []fakeEntry { return entries(n, "") })
+				randomDriftWith(t, seed, prefetch, false, twins, "totalElements")
+			})
+		}
+	}
+}
+
+// TestPrefetch_busyLog: with logins arriving before every request, pages
+// requested ahead keep failing the check and are requested again; the walk
+// stays exact and sends at most about twice the requests.
+func TestPrefetch_busyLog(t *testing.T) {
+	t.Parallel()
+	log := riskcloudtest.Generate(600, 4)
+	srv := riskcloudtest.NewServer(riskcloudtest.WithEntries(log...), riskcloudtest.WithArrivals(1))
+	t.Cleanup(srv.Close)
+	got, err := collect(t, srv.Client().AccessAudit.Attempts(riskcloudtest.DefaultEmail,
+		&riskcloud.ListOptions{Size: 20, Prefetch: 4}).All(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(raws2(got), raws2(log)) {
+		t.Fatalf("got %d entries, want the %d that existed when the walk began, once each, in order", len(got), len(log))
+	}
+	if n := srv.Stats().PageRequests; n > 2*(30+5) {
+		t.Errorf("%d page requests for 30 pages", n)
+	}
+}
+
+// TestPrefetch_breakAndCancelStopEverything: breaking out of the loop, or
+// cancelling ctx, while the requests sent ahead wait on a server that does
+// not answer them, ends the walk at once: nothing more is yielded, and
+// (checked by goleak in TestMain) no goroutine is left behind. A walk
+// that waited for those requests would hang here.
+func TestPrefetch_breakAndCancelStopEverything(t *testing.T) {
+	t.Parallel()
+	for _, stop := range []string{"break", "cancel"} {
+		t.Run(stop, func(t *testing.T) {
+			t.Parallel()
+			release := make(chan struct{})
+			srv := riskcloudtest.NewServer(
+				riskcloudtest.WithEntries(riskcloudtest.Generate(1000, 5)...),
+				riskcloudtest.WithBeforePage(func(_ *riskcloudtest.Server, page int) {
+					if page > 0 {
+						<-release // only page 0 is ever answered
+					}
+				}))
+			t.Cleanup(srv.Close)
+			defer close(release) // before Close, which waits for handlers
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			n := 0
+			var last error
+			for _, err := range srv.Client().AccessAudit.Attempts(riskcloudtest.DefaultEmail,
+				&riskcloud.ListOptions{Size: 10, Prefetch: 8}).All(ctx) {
+				if err != nil {
+					last = err
+					continue
+				}
+				n++
+				if stop == "break" {
+					break
+				}
+				cancel()
+			}
+			if n != 1 {
+				t.Errorf("yielded %d entries, want 1", n)
+			}
+			if want := stop == "cancel"; errors.Is(last, context.Canceled) != want {
+				t.Errorf("err = %v, want context.Canceled: %v", last, want)
+			}
+		})
+	}
+}
