@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riskcloud-go/riskcloud"
 	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
@@ -87,6 +88,8 @@ func (c *cli) parse(args []string) (*options, error) {
 		return nil, usagef("--size must be at most %d", math.MaxInt32)
 	case o.prefetch < 0:
 		return nil, usagef("--prefetch must not be negative (0 means one page at a time)")
+	case o.prefetch > riskcloud.MaxPrefetch:
+		return nil, usagef("--prefetch must be at most %d", riskcloud.MaxPrefetch)
 	case set["url"] && o.url == "":
 		return nil, usagef("--url is empty")
 	case set["url"] && o.demo:

@@ -290,6 +290,10 @@ func (c *cli) client(opts *options) (*riskcloud.Client, *fileTokenCache, func(),
 	}
 
 	base := http.DefaultTransport.(*http.Transport).Clone()
+	// The default pool keeps two idle connections per host; a walk keeps
+	// --prefetch requests ahead of the page being written, plus that page's,
+	// and would otherwise close and dial connections all the way through.
+	base.MaxIdleConnsPerHost = max(opts.prefetch+1, 2)
 	hc := &http.Client{Transport: base, Timeout: riskcloud.DefaultAttemptTimeout}
 	all := []riskcloud.Option{creds, riskcloud.WithHTTPClient(hc), riskcloud.WithUserAgent(name)}
 	var cache *fileTokenCache

@@ -277,6 +277,26 @@ func TestRun_attempts(t *testing.T) {
 	}
 }
 
+// TestRun_prefetchReusesConnections: with --prefetch 8, a walk of 150
+// pages keeps about one connection per request in flight. With the
+// default pool (two idle connections per host) it dials most of the way.
+func TestRun_prefetchReusesConnections(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, riskcloudtest.WithEntries(riskcloudtest.Generate(3000, 1)...))
+	res := harness{env: tokenEnv(srv)}.run(t, "--size", "20", "--prefetch", "8", "attempts", riskcloudtest.DefaultEmail)
+	if res.code != exitOK {
+		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
+	}
+	if n := len(jsonLines(t, res.stdout)); n != 3000 {
+		t.Fatalf("got %d lines, want 3000", n)
+	}
+	// Nine requests at a time need nine connections, and a few more when a
+	// request dials while waiting for one to come back.
+	if st := srv.Stats(); st.Connections > 18 {
+		t.Errorf("%d connections for %d page requests, want at most 18", st.Connections, st.PageRequests)
+	}
+}
+
 func TestRun_badArguments(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -289,6 +309,7 @@ func TestRun_badArguments(t *testing.T) {
 		{"negative size", []string{"--size", "-5", "logins"}, "--size"},
 		{"huge size", []string{"--size", "3000000000", "logins"}, "size"}, // 32-bit: the flag package's "-size"
 		{"negative prefetch", []string{"--prefetch", "-1", "logins"}, "--prefetch"},
+		{"huge prefetch", []string{"--prefetch", "65", "logins"}, "--prefetch must be at most 64"},
 		{"since", []string{"--since", "yesterday", "logins"}, "--since"},
 		{"negative since", []string{"--since", "-24h", "logins"}, "--since"},
 		{"since with no zone", []string{"--since", "2026-11-01T10:00:00", "logins"}, "--since"},
