@@ -101,6 +101,28 @@ func ExamplePager_Pages() {
 	// page 1: 1 entries
 }
 
+// Prefetch keeps pages in flight while the walk reads one: a long export
+// waits for the network once per Prefetch+1 pages instead of once per page.
+// The entries, and their order, are those of a sequential walk.
+func ExampleListOptions_prefetch() {
+	ctx := context.Background()
+	srv := riskcloudtest.NewServer(riskcloudtest.WithEntries(riskcloudtest.Generate(5000, 1)...))
+	defer srv.Close()
+	c := srv.Client()
+
+	export := c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 500, Prefetch: 4})
+	n := 0
+	for _, err := range export.All(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++ // write the entry to the SIEM here
+	}
+	fmt.Println(n, "logins")
+	// Output:
+	// 3967 logins
+}
+
 // Handling errors: errors.Is for the kind, errors.As for the details.
 func ExampleAPIError() {
 	ctx := context.Background()
