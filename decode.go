@@ -4,71 +4,796 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
-// decodeEntryPage reads a page of entries.
+// This file decodes a page of entries in one pass over the response body,
+// which the client has already read into memory. Decoding the page with
+// encoding/json and each entry a second time to keep its bytes cost half
+// the throughput of a walk (see DESIGN.md); here each entry's Raw is the
+// body's own sub-slice, captured while the entry is read.
+//
+// The decoder accepts exactly what encoding/json's Unmarshal accepts into
+// the page types and decodes it to the same values: the same JSON grammar
+// (whitespace, numbers, escapes, the nesting limit, nothing after the
+// value), keys matched exactly first and then case-insensitively, the last
+// of duplicate keys winning, null leaving a field absent. decode_test.go
+// checks this against the encoding/json implementation it replaced. The
+// one difference is safer: of a repeated "content", the last is read
+// afresh, where encoding/json decoded it over the earlier one's entries and
+// could let a null element keep an earlier array's entry.
+//
+// Errors give the byte offset and what was found there, quoting at most a
+// short value (never a stretch of the body); a value of the wrong kind
+// also unwraps to the *json.UnmarshalTypeError encoding/json would give.
+
+// decodeEntryPage reads a page of entries: a Spring page object, a bare
+// JSON array (the content, with no meta), or null (an empty page with no
+// meta). A null entry is an error: the walk could not tell it apart from
+// another. Each entry's Raw shares body.
 func decodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
-	return decodePage(body, entryKey)
+	d := decoder{data: body}
+	page := new(Page[Entry])
+	var meta pageMeta
+	var err error
+	d.space()
+	switch d.peek() {
+	case '{':
+		err = d.page(page, &meta)
+	case '[':
+		page.Content, err = d.content()
+	case 'n':
+		err = d.literal("null")
+	default:
+		err = d.kindError("the body", "a page object, an array or null", reflect.TypeFor[Page[Entry]]())
+	}
+	if err == nil {
+		err = d.end()
+	}
+	if err != nil {
+		return nil, pageMeta{}, err
+	}
+	return page, meta, nil
 }
 
 // entryKey gives an entry's identity (its raw bytes) and time.
 func entryKey(e *Entry) ([]byte, time.Time) { return e.Raw, e.Timestamp }
 
-// pageJSON is a Spring page on the wire. Pointers tell a missing field from
-// a zero one.
-type pageJSON[T any] struct {
-	Content          []T    `json:"content"`
-	Number           *int   `json:"number"`
-	Size             *int   `json:"size"`
-	TotalElements    *int64 `json:"totalElements"`
-	TotalPages       *int   `json:"totalPages"`
-	First            *bool  `json:"first"`
-	Last             *bool  `json:"last"`
-	NumberOfElements *int   `json:"numberOfElements"`
-}
-
-// decodePage reads a Spring page. A bare JSON array is taken as a page's
-// content with no meta. A null entry is an error: the walk could not tell
-// it apart from another.
-func decodePage[T any](body []byte, key func(*T) ([]byte, time.Time)) (*Page[T], pageMeta, error) {
-	var w pageJSON[T]
+// decodeEntry reads one entry from data, which it keeps as the entry's Raw
+// (surrounding whitespace included). Whitespace around the literal null
+// gives an entry with only Raw set. A timestamp that cannot be read is a
+// bare *TimestampError, as before this decoder.
+func decodeEntry(data []byte) (Entry, error) {
+	d := decoder{data: data}
+	var e Entry
 	var err error
-	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
-		err = json.Unmarshal(body, &w.Content)
-	} else {
-		err = json.Unmarshal(body, &w)
+	d.space()
+	switch d.peek() {
+	case '{':
+		err = d.entry(&e)
+	case 'n':
+		err = d.literal("null")
+	default:
+		err = d.kindError("an entry", "an object", reflect.TypeFor[Entry]())
+	}
+	if err == nil {
+		err = d.end()
+	}
+	if de, ok := err.(*decodeError); ok && de.timestamp {
+		return Entry{}, de.err
 	}
 	if err != nil {
-		return nil, pageMeta{}, err
+		return Entry{}, err
 	}
-	for i := range w.Content {
-		if raw, _ := key(&w.Content[i]); raw == nil {
-			return nil, pageMeta{}, fmt.Errorf("entry %d is null", i)
+	e.Raw = data
+	return e, nil
+}
+
+// decodeError is JSON the decoder cannot read, or cannot read into the
+// page types, with the byte offset where the problem was found. Its text
+// never quotes more than a short value, whatever the body holds.
+type decodeError struct {
+	msg string
+	off int
+	// err is the *json.UnmarshalTypeError a value of the wrong kind would
+	// have given with encoding/json, or the *TimestampError; nil for a
+	// syntax error.
+	err error
+	// timestamp marks err as a *TimestampError.
+	timestamp bool
+}
+
+func (e *decodeError) Error() string { return e.msg + " at offset " + strconv.Itoa(e.off) }
+func (e *decodeError) Unwrap() error { return e.err }
+
+// maxDepth is encoding/json's limit on nested objects and arrays.
+const maxDepth = 10000
+
+// decoder reads JSON from a byte slice. Its methods start with off at the
+// first byte of what they read and leave it just after.
+type decoder struct {
+	data  []byte
+	off   int
+	depth int // objects and arrays open
+}
+
+// Page fields. pageField maps a key to one of them.
+const (
+	pageOther = iota
+	pageContent
+	pageNumber
+	pageSize
+	pageTotalElements
+	pageTotalPages
+	pageFirst
+	pageLast
+	pageNumberOfElements
+)
+
+// pageFieldNames are the keys of a Spring page this decoder reads, as
+// byte slices for bytes.EqualFold.
+var pageFieldNames = [...][]byte{
+	pageContent:          []byte("content"),
+	pageNumber:           []byte("number"),
+	pageSize:             []byte("size"),
+	pageTotalElements:    []byte("totalElements"),
+	pageTotalPages:       []byte("totalPages"),
+	pageFirst:            []byte("first"),
+	pageLast:             []byte("last"),
+	pageNumberOfElements: []byte("numberOfElements"),
+}
+
+// pageField matches key as encoding/json matches a struct field: exactly,
+// else by bytes.EqualFold (which its foldName is documented to equal, and
+// which is not a length check: "ſize" matches "size").
+func pageField(key []byte) int {
+	switch string(key) {
+	case "content":
+		return pageContent
+	case "number":
+		return pageNumber
+	case "size":
+		return pageSize
+	case "totalElements":
+		return pageTotalElements
+	case "totalPages":
+		return pageTotalPages
+	case "first":
+		return pageFirst
+	case "last":
+		return pageLast
+	case "numberOfElements":
+		return pageNumberOfElements
+	}
+	return foldField(key, pageFieldNames[:])
+}
+
+// Entry fields. entryField maps a key to one of them.
+const (
+	entryOther = iota
+	entryType
+	entryTimestamp
+	entryMessage
+	entryRemoteAddress
+)
+
+var entryFieldNames = [...][]byte{
+	entryType:          []byte("type"),
+	entryTimestamp:     []byte("timestamp"),
+	entryMessage:       []byte("message"),
+	entryRemoteAddress: []byte("remoteAddress"),
+}
+
+// entryField matches key as pageField does.
+func entryField(key []byte) int {
+	switch string(key) {
+	case "type":
+		return entryType
+	case "timestamp":
+		return entryTimestamp
+	case "message":
+		return entryMessage
+	case "remoteAddress":
+		return entryRemoteAddress
+	}
+	return foldField(key, entryFieldNames[:])
+}
+
+// foldField returns the index of the name key equals under case folding,
+// or 0 (no field).
+func foldField(key []byte, names [][]byte) int {
+	for i, name := range names {
+		if name != nil && bytes.EqualFold(key, name) {
+			return i
 		}
 	}
-	page := &Page[T]{Content: w.Content}
-	var meta pageMeta
-	if w.Number != nil {
-		page.Number, meta.number = *w.Number, true
+	return 0
+}
+
+// page reads a Spring page object into p, noting in m which meta fields
+// it held. A field sent as null is absent; of a repeated key, the last
+// counts.
+func (d *decoder) page(p *Page[Entry], m *pageMeta) error {
+	if err := d.open(); err != nil {
+		return err
 	}
-	if w.Size != nil {
-		page.Size, meta.size = *w.Size, true
+	for first := true; ; first = false {
+		key, ok, err := d.member(first)
+		if err != nil || !ok {
+			return err
+		}
+		var n int64
+		switch pageField(key) {
+		case pageContent:
+			p.Content, err = d.content()
+		case pageNumber:
+			n, m.number, err = d.integer("number", false)
+			p.Number = int(n)
+		case pageSize:
+			n, m.size, err = d.integer("size", false)
+			p.Size = int(n)
+		case pageTotalElements:
+			p.TotalElements, m.totalElements, err = d.integer("totalElements", true)
+		case pageTotalPages:
+			n, m.totalPages, err = d.integer("totalPages", false)
+			p.TotalPages = int(n)
+		case pageFirst:
+			p.First, _, err = d.boolean("first")
+		case pageLast:
+			p.Last, m.last, err = d.boolean("last")
+		case pageNumberOfElements:
+			n, _, err = d.integer("numberOfElements", false)
+			p.NumberOfElements = int(n)
+		default:
+			err = d.skip()
+		}
+		if err != nil {
+			return err
+		}
 	}
-	if w.TotalElements != nil {
-		page.TotalElements, meta.totalElements = *w.TotalElements, true
+}
+
+// maxContentGuess bounds the capacity content reserves from its estimate
+// (2048 entries, about 200 KiB), so that a short first entry followed by a
+// long body cannot make it reserve much.
+const maxContentGuess = 2048
+
+// content reads a page's content: an array of entry objects, or null (nil).
+// An empty array gives an empty, non-nil slice, as encoding/json does.
+func (d *decoder) content() ([]Entry, error) {
+	switch d.peek() {
+	case 'n':
+		return nil, d.literal("null")
+	case '[':
+	default:
+		return nil, d.kindError("content", "an array or null", reflect.TypeFor[[]Entry]())
 	}
-	if w.TotalPages != nil {
-		page.TotalPages, meta.totalPages = *w.TotalPages, true
+	if err := d.open(); err != nil {
+		return nil, err
 	}
-	if w.First != nil {
-		page.First = *w.First
+	var out []Entry
+	for first := true; ; first = false {
+		ok, err := d.element(first)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		i, start := len(out), d.off
+		switch d.peek() {
+		case '{':
+		case 'n':
+			if err := d.literal("null"); err != nil {
+				return nil, err
+			}
+			return nil, &decodeError{msg: fmt.Sprintf("entry %d is null", i), off: start}
+		default:
+			return nil, d.kindError(fmt.Sprintf("entry %d", i), "an object", reflect.TypeFor[Entry]())
+		}
+		if i == 0 {
+			// Entries of a page are alike: guess their count from the
+			// first one's length and the bytes left, to allocate once.
+			var e Entry
+			if err := d.entry(&e); err != nil {
+				return nil, fmt.Errorf("entry 0: %w", err)
+			}
+			out = make([]Entry, 1, min((len(d.data)-d.off)/(len(e.Raw)+1)+1, maxContentGuess))
+			out[0] = e
+			continue
+		}
+		out = append(out, Entry{})
+		if err := d.entry(&out[i]); err != nil {
+			return nil, fmt.Errorf("entry %d: %w", i, err)
+		}
 	}
-	if w.Last != nil {
-		page.Last, meta.last = *w.Last, true
+	if out == nil {
+		out = []Entry{}
 	}
-	if w.NumberOfElements != nil {
-		page.NumberOfElements = *w.NumberOfElements
+	return out, nil
+}
+
+// entry reads an entry object into e, which must be zero. Raw is the
+// object's bytes, capped so that an append copies.
+func (d *decoder) entry(e *Entry) error {
+	start := d.off
+	if err := d.open(); err != nil {
+		return err
 	}
-	return page, meta, nil
+	var ts []byte
+	tsOff := 0
+	for first := true; ; first = false {
+		key, ok, err := d.member(first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		switch entryField(key) {
+		case entryType:
+			// null leaves Type as it was, as encoding/json does for a
+			// string field.
+			if d.peek() == 'n' {
+				err = d.literal("null")
+				break
+			}
+			var s []byte
+			var plain bool
+			s, plain, err = d.stringValue("type", reflect.TypeFor[EntryType]())
+			if err == nil {
+				e.Type, err = internType(s, plain)
+			}
+		case entryTimestamp:
+			tsOff = d.off
+			err = d.skip()
+			ts = d.data[tsOff:d.off]
+		case entryMessage:
+			e.Message, err = d.nullableString("message")
+		case entryRemoteAddress:
+			e.RemoteAddress, err = d.nullableString("remoteAddress")
+		default:
+			err = d.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	e.Raw = d.data[start:d.off:d.off]
+	t, err := parseTimestamp(ts)
+	if err != nil {
+		return &decodeError{msg: err.Error(), off: tsOff, err: err, timestamp: true}
+	}
+	e.Timestamp = t
+	return nil
+}
+
+// internType returns the known entry types without allocating. s is a
+// string's bytes between the quotes, plain if it holds no escape or
+// invalid UTF-8.
+func internType(s []byte, plain bool) (EntryType, error) {
+	if !plain {
+		u, err := unquote(s)
+		return EntryType(u), err
+	}
+	switch string(s) {
+	case string(Login):
+		return Login, nil
+	case string(LoginFail):
+		return LoginFail, nil
+	}
+	return EntryType(s), nil
+}
+
+// nullableString reads a string, or null as "".
+func (d *decoder) nullableString(field string) (string, error) {
+	if d.peek() == 'n' {
+		return "", d.literal("null")
+	}
+	s, plain, err := d.stringValue(field, reflect.TypeFor[string]())
+	if err != nil {
+		return "", err
+	}
+	if plain {
+		return string(s), nil
+	}
+	return unquote(s)
+}
+
+// stringValue reads a string and returns the bytes between its quotes;
+// plain reports that they are its value (no escape, valid UTF-8). Any
+// other kind of value is an error naming field.
+func (d *decoder) stringValue(field string, typ reflect.Type) (s []byte, plain bool, err error) {
+	if d.peek() != '"' {
+		return nil, false, d.kindError(strconv.Quote(field), "a string or null", typ)
+	}
+	s, escaped, ascii, err := d.str()
+	return s, err == nil && !escaped && (ascii || utf8.Valid(s)), err
+}
+
+// unquote decodes the bytes between the quotes of a valid JSON string that
+// has escapes or invalid UTF-8, through encoding/json, so that surrogates
+// and invalid bytes (U+FFFD) come out exactly as it decodes them. It is
+// the slow path: the API's strings have neither.
+func unquote(s []byte) (string, error) {
+	q := make([]byte, 0, len(s)+2)
+	q = append(append(append(q, '"'), s...), '"')
+	var out string
+	err := json.Unmarshal(q, &out)
+	return out, err
+}
+
+// integer reads an integer that fits in an int64 if wide, else in an int,
+// or null (present false).
+func (d *decoder) integer(field string, wide bool) (n int64, present bool, err error) {
+	bits, typ := strconv.IntSize, reflect.TypeFor[int]()
+	if wide {
+		bits, typ = 64, reflect.TypeFor[int64]()
+	}
+	switch c := d.peek(); {
+	case c == 'n':
+		return 0, false, d.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		start := d.off
+		num, isInt, err := d.number()
+		if err != nil {
+			return 0, false, err
+		}
+		if isInt {
+			if n, err := strconv.ParseInt(string(num), 10, bits); err == nil {
+				return n, true, nil
+			}
+		}
+		value := clipTo(string(num), 32)
+		return 0, false, &decodeError{
+			msg: fmt.Sprintf("%q is %s, want an integer of at most %d bits or null", field, value, bits),
+			off: start,
+			err: &json.UnmarshalTypeError{Value: "number " + value, Type: typ, Offset: int64(start), Field: field},
+		}
+	default:
+		return 0, false, d.kindError(strconv.Quote(field), "an integer or null", typ)
+	}
+}
+
+// boolean reads true, false, or null (present false).
+func (d *decoder) boolean(field string) (b, present bool, err error) {
+	switch d.peek() {
+	case 'n':
+		return false, false, d.literal("null")
+	case 't':
+		return true, true, d.literal("true")
+	case 'f':
+		return false, true, d.literal("false")
+	}
+	return false, false, d.kindError(strconv.Quote(field), "true, false or null", reflect.TypeFor[bool]())
+}
+
+// kindError reports a value of the wrong kind for what (a quoted field
+// name, or a description), after checking that the value is valid JSON:
+// invalid JSON is reported as such.
+func (d *decoder) kindError(what, want string, typ reflect.Type) error {
+	start := d.off
+	if err := d.skip(); err != nil {
+		return err
+	}
+	kind := "an object"
+	switch d.data[start] {
+	case '[':
+		kind = "an array"
+	case '"':
+		kind = "a string"
+	case 't', 'f':
+		kind = "a boolean"
+	case 'n':
+		kind = "null"
+	case '{':
+	default:
+		kind = "a number"
+	}
+	return &decodeError{
+		msg: what + " is " + kind + ", want " + want,
+		off: start,
+		err: &json.UnmarshalTypeError{Value: kind, Type: typ, Offset: int64(start)},
+	}
+}
+
+// The JSON grammar, as encoding/json's scanner checks it.
+
+func (d *decoder) peek() byte {
+	if d.off < len(d.data) {
+		return d.data[d.off]
+	}
+	return 0
+}
+
+// space skips JSON whitespace.
+func (d *decoder) space() {
+	for d.off < len(d.data) {
+		switch d.data[d.off] {
+		case ' ', '\t', '\n', '\r':
+			d.off++
+		default:
+			return
+		}
+	}
+}
+
+// end checks that only whitespace follows the value.
+func (d *decoder) end() error {
+	d.space()
+	if d.off < len(d.data) {
+		return d.syntaxError("after top-level value")
+	}
+	return nil
+}
+
+// syntaxError reports the byte at off (or the end of the input), found
+// where context says.
+func (d *decoder) syntaxError(context string) error {
+	if d.off >= len(d.data) {
+		return &decodeError{msg: "unexpected end of JSON input", off: len(d.data)}
+	}
+	return &decodeError{msg: "invalid character " + quoteChar(d.data[d.off:]) + " " + context, off: d.off}
+}
+
+// quoteChar quotes the character b starts with, or names its first byte
+// if that is not UTF-8, so that an error's text stays valid UTF-8.
+func quoteChar(b []byte) string {
+	r, size := utf8.DecodeRune(b)
+	if r == utf8.RuneError && size <= 1 {
+		return fmt.Sprintf("byte 0x%02x", b[0])
+	}
+	return strconv.QuoteRune(r)
+}
+
+// open consumes the '{' or '[' at off.
+func (d *decoder) open() error {
+	d.depth++
+	if d.depth > maxDepth {
+		return &decodeError{msg: "exceeded max depth", off: d.off}
+	}
+	d.off++
+	return nil
+}
+
+// member reads the key of the next member of the object being read and
+// the colon after it, leaving off at the value; ok is false at the
+// closing '}'. first is true for the first call after open.
+func (d *decoder) member(first bool) (key []byte, ok bool, err error) {
+	d.space()
+	if first {
+		if d.peek() == '}' {
+			d.off++
+			d.depth--
+			return nil, false, nil
+		}
+	} else {
+		switch d.peek() {
+		case '}':
+			d.off++
+			d.depth--
+			return nil, false, nil
+		case ',':
+			d.off++
+			d.space()
+		default:
+			return nil, false, d.syntaxError("after object key:value pair")
+		}
+	}
+	if d.peek() != '"' {
+		return nil, false, d.syntaxError("looking for beginning of object key string")
+	}
+	key, escaped, _, err := d.str()
+	if err != nil {
+		return nil, false, err
+	}
+	if escaped {
+		k, err := unquote(key)
+		if err != nil {
+			return nil, false, err
+		}
+		key = []byte(k)
+	}
+	d.space()
+	if d.peek() != ':' {
+		return nil, false, d.syntaxError("after object key")
+	}
+	d.off++
+	d.space()
+	return key, true, nil
+}
+
+// element moves to the next element of the array being read, leaving off
+// at its value; ok is false at the closing ']'.
+func (d *decoder) element(first bool) (ok bool, err error) {
+	d.space()
+	switch {
+	case d.peek() == ']' && first:
+	case first:
+		return true, nil
+	case d.peek() == ',':
+		d.off++
+		d.space()
+		return true, nil
+	case d.peek() != ']':
+		return false, d.syntaxError("after array element")
+	}
+	d.off++
+	d.depth--
+	return false, nil
+}
+
+// skip reads any value, checking it.
+func (d *decoder) skip() error {
+	switch c := d.peek(); c {
+	case '{':
+		if err := d.open(); err != nil {
+			return err
+		}
+		for first := true; ; first = false {
+			_, ok, err := d.member(first)
+			if err != nil || !ok {
+				return err
+			}
+			if err := d.skip(); err != nil {
+				return err
+			}
+		}
+	case '[':
+		if err := d.open(); err != nil {
+			return err
+		}
+		for first := true; ; first = false {
+			ok, err := d.element(first)
+			if err != nil || !ok {
+				return err
+			}
+			if err := d.skip(); err != nil {
+				return err
+			}
+		}
+	case '"':
+		_, _, _, err := d.str()
+		return err
+	case 't':
+		return d.literal("true")
+	case 'f':
+		return d.literal("false")
+	case 'n':
+		return d.literal("null")
+	default:
+		if c == '-' || '0' <= c && c <= '9' {
+			_, _, err := d.number()
+			return err
+		}
+		return d.syntaxError("looking for beginning of value")
+	}
+}
+
+// literal reads word (true, false or null), whose first byte is at off.
+func (d *decoder) literal(word string) error {
+	for i := 1; i < len(word); i++ {
+		d.off++
+		if d.peek() != word[i] {
+			return d.syntaxError("in literal " + word + " (expecting " + strconv.QuoteRune(rune(word[i])) + ")")
+		}
+	}
+	d.off++
+	return nil
+}
+
+// number reads a number and returns its bytes; isInt reports that it has
+// no fraction and no exponent.
+func (d *decoder) number() (num []byte, isInt bool, err error) {
+	start := d.off
+	if d.peek() == '-' {
+		d.off++
+	}
+	switch c := d.peek(); {
+	case c == '0':
+		d.off++
+	case '1' <= c && c <= '9':
+		d.digits()
+	default:
+		return nil, false, d.syntaxError("in numeric literal")
+	}
+	isInt = true
+	if d.peek() == '.' {
+		d.off++
+		if !isDigit(d.peek()) {
+			return nil, false, d.syntaxError("after decimal point in numeric literal")
+		}
+		d.digits()
+		isInt = false
+	}
+	if c := d.peek(); c == 'e' || c == 'E' {
+		d.off++
+		if c := d.peek(); c == '+' || c == '-' {
+			d.off++
+		}
+		if !isDigit(d.peek()) {
+			return nil, false, d.syntaxError("in exponent of numeric literal")
+		}
+		d.digits()
+		isInt = false
+	}
+	return d.data[start:d.off], isInt, nil
+}
+
+func (d *decoder) digits() {
+	for d.off < len(d.data) && isDigit(d.data[d.off]) {
+		d.off++
+	}
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// plainByte marks the bytes a string may hold as they are: not a quote, a
+// backslash, a control character (invalid) or part of a multi-byte
+// character (valid only as UTF-8).
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// str reads a string and returns the bytes between its quotes, reporting
+// whether they hold an escape and whether they are all ASCII.
+func (d *decoder) str() (s []byte, escaped, ascii bool, err error) {
+	data := d.data
+	start := d.off + 1
+	i := start
+	ascii = true
+	for {
+		for i < len(data) && plainByte[data[i]] {
+			i++
+		}
+		if i >= len(data) {
+			d.off = i
+			return nil, false, false, d.syntaxError("")
+		}
+		switch c := data[i]; {
+		case c == '"':
+			d.off = i + 1
+			return data[start:i], escaped, ascii, nil
+		case c == '\\':
+			escaped = true
+			d.off = i + 1
+			if err := d.escape(); err != nil {
+				return nil, false, false, err
+			}
+			i = d.off
+		case c < 0x20:
+			d.off = i
+			return nil, false, false, d.syntaxError("in string literal")
+		default:
+			ascii = false
+			i++
+		}
+	}
+}
+
+// escape checks the escape after a backslash.
+func (d *decoder) escape() error {
+	switch d.peek() {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		d.off++
+		return nil
+	case 'u':
+		for range 4 {
+			d.off++
+			switch c := d.peek(); {
+			case isDigit(c), 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+			default:
+				return d.syntaxError(`in \u hexadecimal character escape`)
+			}
+		}
+		d.off++
+		return nil
+	}
+	return d.syntaxError("in string escape code")
 }

@@ -38,6 +38,8 @@ func FuzzPager_page(f *testing.F) {
 		`[{"type":"Login","timestamp":1793534400000}]`,
 		`{"content":[{"type":"Login","timestamp":"2026-11-01T12:00:00Z","remoteAddress":"203.0.113.7"}],"number":0,"size":1,"totalElements":2,"totalPages":2,"last":false}`,
 		`{"content":[{},{}],"number":0,"size":-1,"totalElements":-1,"totalPages":0}`,
+		`{"Content":[{"TYPE":"Login","\u0074imestamp":"1793534400000","remoteAddreſs":"a"}],"content":[{"type":"LoginFail"},null],"LAST":true}`,
+		"[{\"message\":\"\\ud83d\\ude00 \xff\",\"x\":[[{}]]} ,{\"type\":null}]\n",
 	} {
 		f.Add([]byte(s))
 	}

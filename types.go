@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // EntryType says whether an [Entry] is a successful or a failed login.
@@ -32,44 +33,32 @@ type Entry struct {
 	// RemoteAddress is the client address the server saw.
 	RemoteAddress string
 	// Raw is the entry's JSON object exactly as received, including fields
-	// this version of the SDK does not know. It is a copy: the caller may
-	// keep or modify it.
+	// this version of the SDK does not know. In an entry of a page it is not
+	// a copy: it shares the buffer the page's response body was read into,
+	// with its capacity capped at its length. Modifying its bytes in place
+	// changes no other entry (the entries' bytes do not overlap), appending
+	// to it copies, and keeping it keeps that page's whole body in memory;
+	// copy it (bytes.Clone) to keep it apart. [Entry.UnmarshalJSON] sets it
+	// to a copy of its input.
 	Raw json.RawMessage
 }
 
 // UnmarshalJSON decodes an entry, accepting every timestamp form the API is
 // known or suspected to send (see [Entry.Timestamp]), and keeps a copy of
-// data in Raw.
+// data in Raw. It decodes as a page's entries are decoded (null fields are
+// empty, unknown ones are only kept in Raw), replacing all of e; the
+// literal null leaves e as it is. On an error, e is unchanged; a timestamp
+// that cannot be read is a [*TimestampError].
 func (e *Entry) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
-	// w has no UnmarshalJSON of its own, so decoding into it does not
-	// recurse; Timestamp stays raw for the tolerant parser.
-	var w struct {
-		Type          EntryType       `json:"type"`
-		Timestamp     json.RawMessage `json:"timestamp"`
-		Message       *string         `json:"message"`
-		RemoteAddress *string         `json:"remoteAddress"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
-		return err
-	}
-	ts, err := parseTimestamp(w.Timestamp)
+	// encoding/json reuses data after this returns: keep a copy.
+	entry, err := decodeEntry(bytes.Clone(data))
 	if err != nil {
 		return err
 	}
-	*e = Entry{
-		Type:      w.Type,
-		Timestamp: ts,
-		Raw:       append(json.RawMessage(nil), data...),
-	}
-	if w.Message != nil {
-		e.Message = *w.Message
-	}
-	if w.RemoteAddress != nil {
-		e.RemoteAddress = *w.RemoteAddress
-	}
+	*e = entry
 	return nil
 }
 
@@ -113,9 +102,11 @@ func parseTimestamp(raw json.RawMessage) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return time.Time{}, timestampError(raw)
+		s, ok := plainString(raw)
+		if !ok {
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return time.Time{}, timestampError(raw)
+			}
 		}
 		s = strings.TrimSpace(s)
 		if s == "" {
@@ -129,10 +120,58 @@ func parseTimestamp(raw json.RawMessage) (time.Time, error) {
 		}
 		return time.Time{}, timestampError(raw)
 	}
+	if ms, ok := shortInteger(raw); ok && -maxEpochMillis <= ms && ms <= maxEpochMillis {
+		return time.UnixMilli(ms).UTC(), nil // the API's form, without strconv's generality
+	}
 	if t, ok := parseEpochMillis(string(raw)); ok {
 		return t, nil
 	}
 	return time.Time{}, timestampError(raw)
+}
+
+// shortInteger reads an optional minus sign and 1 to 15 decimal digits,
+// which cannot overflow: all of the epoch milliseconds in range.
+func shortInteger(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// plainString returns the value of the JSON string quoted, if it needs no
+// decoding: no escape and no control character, and valid UTF-8.
+func plainString(quoted []byte) (string, bool) {
+	if len(quoted) < 2 || quoted[len(quoted)-1] != '"' {
+		return "", false
+	}
+	s := quoted[1 : len(quoted)-1]
+	ascii := true
+	for _, c := range s {
+		if !plainByte[c] {
+			if c < utf8.RuneSelf {
+				return "", false
+			}
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.Valid(s) {
+		return "", false
+	}
+	return string(s), true
 }
 
 // parseEpochMillis reads an integer, or a JSON number with an exponent or a

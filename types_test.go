@@ -309,6 +309,45 @@ func TestEntry_UnmarshalJSON_decodesAfresh(t *testing.T) {
 	}
 }
 
+// TestPager_rawIsTheEntrysOwn checks what Entry.Raw promises for entries of
+// a page, which share the page's buffer: writing to one entry's Raw in
+// place changes no other entry, appending to it copies, and the walk goes
+// on unaffected.
+func TestPager_rawIsTheEntrysOwn(t *testing.T) {
+	t.Parallel()
+	objs := []string{
+		`{"type":"Login","timestamp":1793534400000,"remoteAddress":"203.0.113.7"}`,
+		`{"type":"Login","timestamp":1793534399000,"remoteAddress":"203.0.113.8"}`,
+		`{"type":"LoginFail","timestamp":1793534398000,"message":"Bad credentials","remoteAddress":"203.0.113.9"}`,
+	}
+	body := []byte(`{"content":[` + strings.Join(objs, ",") + `],"number":0,"size":3,"totalElements":3,"totalPages":1,"last":true}`)
+	c := newTestClient(t, jsonPage(body))
+
+	var got []riskcloud.Entry
+	for e, err := range c.AccessAudit.Logins(nil).All(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) > 0 {
+			// Scribble over the previous entry's Raw and grow it.
+			prev := got[len(got)-1].Raw
+			for i := range prev {
+				prev[i] = 'X'
+			}
+			if grown := append(prev, ` trailing`...); &grown[0] == &prev[0] {
+				t.Errorf("entry %d: appending to Raw wrote past it (cap %d, len %d)", len(got)-1, cap(prev), len(prev))
+			}
+		}
+		if string(e.Raw) != objs[len(got)] {
+			t.Errorf("entry %d: Raw = %s, want %s", len(got), e.Raw, objs[len(got)])
+		}
+		got = append(got, e)
+	}
+	if len(got) != len(objs) {
+		t.Fatalf("walk yielded %d entries, want %d", len(got), len(objs))
+	}
+}
+
 // recordedEntries are the three entries every testdata page_*.json with
 // entries describes (see testdata/README.md).
 var recordedEntries = []riskcloud.Entry{

@@ -1,0 +1,684 @@
+package riskcloud
+
+// This file is an internal test, unlike most of the package's: it compares
+// the unexported one-pass decoder with the encoding/json decoder it
+// replaced, input by input, which no test through the public API can do as
+// closely (a walk hides the page meta and stops at the first error). It
+// holds only that comparison (the oracle, a table, a fuzz target), an
+// allocation check and the decoder's micro benchmark.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// The oracle: decodePage, pageJSON and Entry.UnmarshalJSON as they were
+// before the one-pass decoder, on a copy of Entry (oracleEntry) so that
+// they do not call the new code.
+
+// oracleEntry is an Entry decoded by the old Entry.UnmarshalJSON.
+type oracleEntry Entry
+
+func (e *oracleEntry) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	var w struct {
+		Type          EntryType       `json:"type"`
+		Timestamp     json.RawMessage `json:"timestamp"`
+		Message       *string         `json:"message"`
+		RemoteAddress *string         `json:"remoteAddress"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	ts, err := parseTimestamp(w.Timestamp)
+	if err != nil {
+		return err
+	}
+	*e = oracleEntry{
+		Type:      w.Type,
+		Timestamp: ts,
+		Raw:       append(json.RawMessage(nil), data...),
+	}
+	if w.Message != nil {
+		e.Message = *w.Message
+	}
+	if w.RemoteAddress != nil {
+		e.RemoteAddress = *w.RemoteAddress
+	}
+	return nil
+}
+
+// oraclePageJSON is a Spring page on the wire. Pointers tell a missing
+// field from a zero one.
+type oraclePageJSON[T any] struct {
+	Content          []T    `json:"content"`
+	Number           *int   `json:"number"`
+	Size             *int   `json:"size"`
+	TotalElements    *int64 `json:"totalElements"`
+	TotalPages       *int   `json:"totalPages"`
+	First            *bool  `json:"first"`
+	Last             *bool  `json:"last"`
+	NumberOfElements *int   `json:"numberOfElements"`
+}
+
+// oracleDecodePage is the old decodePage.
+func oracleDecodePage[T any](body []byte, key func(*T) ([]byte, time.Time)) (*Page[T], pageMeta, error) {
+	var w oraclePageJSON[T]
+	var err error
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+		err = json.Unmarshal(body, &w.Content)
+	} else {
+		err = json.Unmarshal(body, &w)
+	}
+	if err != nil {
+		return nil, pageMeta{}, err
+	}
+	for i := range w.Content {
+		if raw, _ := key(&w.Content[i]); raw == nil {
+			return nil, pageMeta{}, fmt.Errorf("entry %d is null", i)
+		}
+	}
+	page := &Page[T]{Content: w.Content}
+	var meta pageMeta
+	if w.Number != nil {
+		page.Number, meta.number = *w.Number, true
+	}
+	if w.Size != nil {
+		page.Size, meta.size = *w.Size, true
+	}
+	if w.TotalElements != nil {
+		page.TotalElements, meta.totalElements = *w.TotalElements, true
+	}
+	if w.TotalPages != nil {
+		page.TotalPages, meta.totalPages = *w.TotalPages, true
+	}
+	if w.First != nil {
+		page.First = *w.First
+	}
+	if w.Last != nil {
+		page.Last, meta.last = *w.Last, true
+	}
+	if w.NumberOfElements != nil {
+		page.NumberOfElements = *w.NumberOfElements
+	}
+	return page, meta, nil
+}
+
+func oracleKey(e *oracleEntry) ([]byte, time.Time) { return e.Raw, e.Timestamp }
+
+// contentProbe counts a page's "content" keys (as encoding/json matches
+// them) and keeps the last one's value.
+type contentProbe struct {
+	n   int
+	raw []byte
+}
+
+func (c *contentProbe) UnmarshalJSON(b []byte) error {
+	c.n++
+	c.raw = bytes.Clone(b)
+	return nil
+}
+
+// oracleDecodeEntryPage is the old decoder with one divergence, the new
+// decoder's: when "content" is repeated, encoding/json decodes the later
+// array into the elements the earlier one left in the slice (up to its
+// capacity, even past a shorter array in between), and the old
+// UnmarshalJSON leaves an entry as it was for a null, so a null element
+// could silently take the place of an entry from an earlier array. The new
+// decoder reads the last content afresh: such a null is "entry i is null",
+// like any other. So does this oracle.
+func oracleDecodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
+	p, meta, err := oracleDecodePage(body, oracleKey)
+	if err != nil {
+		return nil, pageMeta{}, err
+	}
+	var probe struct {
+		Content contentProbe `json:"content"`
+	}
+	if json.Unmarshal(body, &probe); probe.Content.n > 1 {
+		var fresh []oracleEntry
+		if err := json.Unmarshal(probe.Content.raw, &fresh); err != nil {
+			return nil, pageMeta{}, err
+		}
+		for i := range fresh {
+			if fresh[i].Raw == nil {
+				return nil, pageMeta{}, fmt.Errorf("entry %d is null", i)
+			}
+		}
+		p.Content = fresh
+	}
+	page := &Page[Entry]{Number: p.Number, Size: p.Size, TotalElements: p.TotalElements, TotalPages: p.TotalPages,
+		First: p.First, Last: p.Last, NumberOfElements: p.NumberOfElements}
+	if p.Content != nil {
+		page.Content = make([]Entry, len(p.Content))
+		for i, e := range p.Content {
+			page.Content[i] = Entry(e)
+		}
+	}
+	return page, meta, nil
+}
+
+// maxDecodeErrorLen bounds a decode error's text: it names a field, an
+// entry, an offset and at most a short value, never a stretch of the body.
+const maxDecodeErrorLen = 256
+
+// compareWithOracle decodes body with decodeEntryPage and with the oracle,
+// and as one Entry with Entry.UnmarshalJSON and the old one, and reports
+// any difference: one failing and not the other, or different pages, meta
+// or entries (Raw included). It also checks what the oracle cannot: every
+// Raw is a capped sub-slice of the body, and error texts are short UTF-8.
+func compareWithOracle(t *testing.T, body []byte) {
+	t.Helper()
+	buf := bytes.Clone(body) // the decoder may not write to it; check below
+	got, gotMeta, gotErr := decodeEntryPage(buf)
+	want, wantMeta, wantErr := oracleDecodeEntryPage(body)
+	switch {
+	case gotErr != nil && wantErr == nil:
+		t.Errorf("decodeEntryPage(%s) failed: %v\nencoding/json read %d entries", clipBody(body), gotErr, len(want.Content))
+	case gotErr == nil && wantErr != nil:
+		t.Errorf("decodeEntryPage(%s) read %d entries\nencoding/json failed: %v", clipBody(body), len(got.Content), wantErr)
+	case gotErr != nil:
+		if msg := gotErr.Error(); len(msg) > maxDecodeErrorLen || !utf8.ValidString(msg) {
+			t.Errorf("decodeEntryPage(%s): error text of %d bytes, want at most %d of UTF-8: %q",
+				clipBody(body), len(msg), maxDecodeErrorLen, msg)
+		}
+	default:
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("decodeEntryPage(%s) =\n%+v\nencoding/json:\n%+v", clipBody(body), got, want)
+		}
+		if gotMeta != wantMeta {
+			t.Errorf("decodeEntryPage(%s): meta %+v, encoding/json %+v", clipBody(body), gotMeta, wantMeta)
+		}
+		checkRawInBody(t, got.Content, buf)
+	}
+	if !bytes.Equal(buf, body) {
+		t.Errorf("decodeEntryPage(%s) wrote to its input", clipBody(body))
+	}
+
+	var e Entry
+	var o oracleEntry
+	gotErr, wantErr = json.Unmarshal(body, &e), json.Unmarshal(body, &o)
+	switch {
+	case (gotErr == nil) != (wantErr == nil):
+		t.Errorf("Unmarshal(%s) into Entry: %v; the old UnmarshalJSON: %v", clipBody(body), gotErr, wantErr)
+	case gotErr == nil && !reflect.DeepEqual(e, Entry(o)):
+		t.Errorf("Unmarshal(%s) into Entry = %+v\nthe old UnmarshalJSON: %+v", clipBody(body), e, Entry(o))
+	}
+}
+
+// checkRawInBody checks that each entry's Raw is a sub-slice of body with
+// its capacity capped, and that the entries' bytes are in order and do not
+// overlap: so an append copies, and writing to one Raw changes no other.
+func checkRawInBody(t *testing.T, es []Entry, body []byte) {
+	t.Helper()
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(body)))
+	next := uintptr(0)
+	for i, e := range es {
+		if len(e.Raw) == 0 || cap(e.Raw) != len(e.Raw) {
+			t.Errorf("entry %d: Raw has len %d, cap %d; want a non-empty capped slice", i, len(e.Raw), cap(e.Raw))
+			continue
+		}
+		off := uintptr(unsafe.Pointer(unsafe.SliceData(e.Raw))) - base
+		if off >= uintptr(len(body)) || off+uintptr(len(e.Raw)) > uintptr(len(body)) {
+			t.Errorf("entry %d: Raw is not a sub-slice of the body", i)
+			continue
+		}
+		if off < next {
+			t.Errorf("entry %d: Raw at offset %d overlaps the entry before it", i, off)
+		}
+		next = off + uintptr(len(e.Raw))
+	}
+}
+
+func clipBody(b []byte) string {
+	if len(b) > 300 {
+		return fmt.Sprintf("%q… (%d bytes)", b[:300], len(b))
+	}
+	return fmt.Sprintf("%q", b)
+}
+
+// testdataBodies returns every JSON file under testdata/, by path.
+func testdataBodies(tb testing.TB) map[string][]byte {
+	tb.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".json" {
+			return err
+		}
+		out[path], err = os.ReadFile(path)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(out) == 0 {
+		tb.Fatal("no JSON files under testdata/")
+	}
+	return out
+}
+
+// nest returns n nested arrays.
+func nest(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+
+// trickyBodies are inputs chosen to tell a decoder from encoding/json.
+var trickyBodies = []struct{ name, body string }{
+	// shapes
+	{"empty body", ``},
+	{"only space", " \t\r\n"},
+	{"null", `null`},
+	{"null in space", " \n null \t"},
+	{"bare array", `[{"type":"Login","timestamp":1793534400000}]`},
+	{"bare empty array", `[]`},
+	{"bare array of null", `[null]`},
+	{"bare array, entry then null", `[{}, null]`},
+	{"bare array, trailing comma", `[{},]`},
+	{"empty object", `{}`},
+	{"riskcloudtest shape", `{"content":[{"type":"Login","timestamp":1761998400000,"message":null,"remoteAddress":"10.1.2.3"}],"pageable":{"sort":{"empty":false,"sorted":true,"unsorted":false},"offset":0,"pageNumber":0,"pageSize":500,"paged":true,"unpaged":false},"last":true,"totalPages":1,"totalElements":1,"size":500,"number":0,"sort":{"empty":false,"sorted":true,"unsorted":false},"first":true,"numberOfElements":1,"empty":false}`},
+	{"top-level string", `"content"`},
+	{"top-level number", `5`},
+	{"top-level true", `true`},
+	{"top-level false", `false`},
+	{"byte order mark", "\xef\xbb\xbf{}"},
+	{"unclosed object", `{"content":[]`},
+	{"unclosed array", `[{}`},
+	{"unclosed string", `{"content`},
+	{"unclosed entry", `{"content":[{"type":"Login"`},
+
+	// content and entries
+	{"content null", `{"content":null,"number":0}`},
+	{"content empty", `{"content":[]}`},
+	{"content a string", `{"content":"[]"}`},
+	{"content an object", `{"content":{}}`},
+	{"content a number", `{"content":0}`},
+	{"content true", `{"content":true}`},
+	{"null entry", `{"content":[{},null,{}]}`},
+	{"entry an array", `{"content":[[]]}`},
+	{"entry a string", `{"content":["{}"]}`},
+	{"entry a number", `{"content":[1]}`},
+	{"entry false", `{"content":[false]}`},
+	{"entry null misspelt", `{"content":[nul]}`},
+	{"entries with space", "{\"content\" :\n[ {} ,\t{ \"type\" : \"Login\" } ,{\r\n}\n] }"},
+	{"entry fields null", `[{"type":null,"timestamp":null,"message":null,"remoteAddress":null}]`},
+	{"entry type a number", `[{"type":5}]`},
+	{"entry type true", `[{"type":true}]`},
+	{"entry message an object", `[{"message":{"text":"x"}}]`},
+	{"entry message a number", `[{"message":0}]`},
+	{"entry remoteAddress an array", `[{"remoteAddress":["10.0.0.1"]}]`},
+	{"entry remoteAddress false", `[{"remoteAddress":false}]`},
+	{"unknown entry type", `[{"type":"SsoLogin"}]`},
+	{"type LoginFail", `[{"type":"LoginFail","message":"Bad credentials"}]`},
+	{"type prefix of Login", `[{"type":"Log"},{"type":"LoginFailed"},{"type":""}]`},
+	{"nested unknown fields", `[{"geo":{"country":"NL","asn":[64496,{"a":[[],{}]}]},"tags":[],"id":7,"mfa":true,"x":null,"y":-1.5e-3}]`},
+	{"unknown page fields", `{"pageable":"INSTANCE","sort":[],"empty":true,"links":[{"rel":"self","href":"/x"}],"content":[]}`},
+
+	// timestamps
+	{"timestamp forms", `[{"timestamp":1793534400000},{"timestamp":"1793534400000"},{"timestamp":1.7935344e12},{"timestamp":"2026-11-01T12:00:00Z"},{"timestamp":"2026-11-01T13:00:00+01:00"},{"timestamp":""},{"timestamp":"2026-11-01 12:00:00"}]`},
+	{"timestamp escaped", `[{"timestamp":"2026-11-01T12:00:00\u005a"},{"timestamp":"\u0031793534400000"}]`},
+	{"timestamp with spaces inside the string", `[{"timestamp":" 1793534400000 "},{"timestamp":"\u00a01793534400000"},{"timestamp":"\t1793534400000"}]`},
+	{"timestamp invalid", `[{"timestamp":"yesterday"}]`},
+	{"timestamp an object", `[{"timestamp":{}}]`},
+	{"timestamp an array", `[{"timestamp":[1793534400000]}]`},
+	{"timestamp true", `[{"timestamp":true}]`},
+	{"timestamp huge", `[{"timestamp":1e300}]`},
+	{"timestamp -0", `[{"timestamp":-0}]`},
+	{"timestamp invalid UTF-8", "[{\"timestamp\":\"2026-11-01T12:00:00Z\xff\"}]"},
+	{"timestamp invalid number", `[{"timestamp":01}]`},
+
+	// strings
+	{"escapes", `[{"type":"Lo\u0067in","message":"a\"b\\c\/d\b\f\n\r\t","remoteAddress":"\u00e9\u00E9"}]`},
+	{"escaped type LoginFail", `[{"type":"\u004coginFail"}]`},
+	{"surrogate pair", `[{"message":"\ud83d\ude00"}]`},
+	{"lone high surrogate", `[{"message":"\ud83d"}]`},
+	{"lone low surrogate", `[{"message":"\ude00x"}]`},
+	{"high surrogate then a letter", `[{"message":"\ud83d\u0041"}]`},
+	{"two high surrogates", `[{"message":"\ud83d\ud83d\ude00"}]`},
+	{"invalid UTF-8 byte", "[{\"message\":\"a\xffb\",\"remoteAddress\":\"\xfe\",\"type\":\"Login\xff\"}]"},
+	{"truncated UTF-8", "[{\"message\":\"\xc3\"}]"},
+	{"overlong UTF-8", "[{\"message\":\"\xc0\xaf\"}]"},
+	{"UTF-8 surrogate", "[{\"message\":\"\xed\xa0\x80\"}]"},
+	{"UTF-8 non-ASCII", `[{"message":"café ☕ 😀","remoteAddress":"ünïcödé"}]`},
+	{"escape and invalid UTF-8", "[{\"message\":\"\\n\xff\"}]"},
+	{"raw control character", "[{\"message\":\"a\x01b\"}]"},
+	{"raw tab", "[{\"message\":\"a\tb\"}]"},
+	{"raw newline in skipped string", "[{\"x\":\"a\nb\"}]"},
+	{"raw DEL", "[{\"message\":\"a\x7fb\"}]"},
+	{"invalid escape", `[{"message":"\x41"}]`},
+	{"escaped single quote", `[{"message":"\'"}]`},
+	{"short unicode escape", `[{"message":"\u12"}]`},
+	{"bad hex in escape", `[{"message":"\u12G4"}]`},
+	{"backslash at end", `[{"message":"\`},
+	{"invalid escape in skipped string", `{"sort":"\q"}`},
+	{"escaped single quote in skipped string", `{"sort":"\'"}`},
+	{"raw unit separator in skipped string", "{\"sort\":\"\x1f\"}"},
+	{"raw unit separator in a key", "{\"\x1f\":1}"},
+	{"short unicode escape in skipped string", `{"sort":"\u00e"}`},
+	{"unicode escape in skipped string", `{"sort":"\u00e9\uD83D\uDE00\/"}`},
+
+	// keys
+	{"case-folded keys", `{"Content":[{"TYPE":"Login","TimeStamp":1793534400000,"MESSAGE":"m","remoteaddress":"a"}],"NUMBER":1,"Size":2,"TOTALELEMENTS":3,"totalpages":4,"First":true,"LAST":true,"NumberOfElements":1}`},
+	{"long s folds to s", `{"ſize":7,"laſt":true,"content":[{"meſſage":"m","timeſtamp":0}]}`},
+	{"dotless i does not fold to i", `{"fırst":true,"content":[{"tımestamp":"junk"}]}`},
+	{"Kelvin sign", `{"content":[],"\u212a":1}`},
+	{"escaped keys", `{"\u0063ontent":[{"\u0074ype":"Login","remote\u0041ddress":"x"}],"\u006eumber":3}`},
+	{"key with invalid UTF-8", "{\"content\xff\":5,\"content\":[]}"},
+	{"key with an escaped quote", `{"con\"tent":5}`},
+	{"unquoted key", `{content:[]}`},
+	{"missing colon", `{"content" []}`},
+	{"trailing comma in object", `{"content":[],}`},
+	{"key a number", `{1:2}`},
+
+	// duplicate keys
+	{"number twice", `{"number":1,"number":2}`},
+	{"number then null", `{"number":1,"number":null}`},
+	{"last then null", `{"last":true,"last":null}`},
+	{"first then null", `{"first":true,"first":null}`},
+	{"content then null", `{"content":[{}],"content":null}`},
+	{"content twice", `{"content":[{"type":"a"}],"Content":[{"type":"b"},{"type":"c"}]}`},
+	{"content twice, second empty", `{"content":[{"type":"a"}],"content":[]}`},
+	{"content twice, null over an entry", `{"content":[{"type":"a"},{"type":"b"}],"content":[{"type":"c"},null]}`},
+	{"content thrice, stale entry", `{"content":[{"type":"a"},{"type":"b"}],"content":[{"type":"c"}],"content":[{"type":"d"},null]}`},
+	{"type twice", `[{"type":"Login","TYPE":"LoginFail"}]`},
+	{"type then null", `[{"type":"Login","type":null}]`},
+	{"message then null", `[{"message":"m","message":null}]`},
+	{"remoteAddress then null", `[{"remoteAddress":"a","remoteAddress":null}]`},
+	{"timestamp then null", `[{"timestamp":1793534400000,"timestamp":null}]`},
+	{"timestamp then bad", `[{"timestamp":1793534400000,"timestamp":"bad"}]`},
+	{"timestamp bad then good", `[{"timestamp":"bad","timestamp":0}]`},
+
+	// numbers
+	{"meta integers", `{"number":0,"size":-0,"totalElements":9223372036854775807,"totalPages":2147483647,"numberOfElements":-1}`},
+	{"totalElements min int64", `{"totalElements":-9223372036854775808}`},
+	{"totalElements past int64", `{"totalElements":9223372036854775808}`},
+	{"totalElements below int64", `{"totalElements":-9223372036854775809}`},
+	{"number past int32", `{"number":2147483648}`},
+	{"number past int64", `{"number":99999999999999999999}`},
+	{"number with fraction", `{"number":1.0}`},
+	{"number with exponent", `{"number":1e2}`},
+	{"number with upper exponent", `{"size":1E+2}`},
+	{"number with negative exponent", `{"size":1e-2}`},
+	{"number leading zero", `{"number":01}`},
+	{"number minus alone", `{"number":-}`},
+	{"number ends in point", `{"number":1.}`},
+	{"number starts with point", `{"number":.1}`},
+	{"number with plus", `{"number":+1}`},
+	{"number exponent without digits", `{"number":1e}`},
+	{"number exponent sign only", `{"number":1e+}`},
+	{"number hexadecimal", `{"number":0x10}`},
+	{"number Infinity", `{"number":Infinity}`},
+	{"number NaN", `{"number":NaN}`},
+	{"skipped numbers", `{"x":[0,-0,0.5,-0.5e10,1E-7,12345678901234567890123,1e400]}`},
+	{"skipped bad number", `{"x":[-01]}`},
+	{"skipped number with plus", `{"x":+1}`},
+	{"skipped number with point first", `{"x":.5}`},
+	{"skipped number exponent sign only", `{"x":1e-}`},
+	{"skipped minus alone", `{"x":[-]}`},
+	{"skipped number bad fraction", `{"x":1.e3}`},
+
+	// meta of the wrong kind
+	{"number a string", `{"number":"1"}`},
+	{"size true", `{"size":true}`},
+	{"totalElements an object", `{"totalElements":{}}`},
+	{"totalPages an array", `{"totalPages":[]}`},
+	{"first a number", `{"first":1}`},
+	{"last a string", `{"last":"true"}`},
+	{"numberOfElements null", `{"numberOfElements":null}`},
+	{"first false", `{"first":false,"last":false}`},
+	{"meta after content error", `{"content":[{"type":5}],"number":1}`},
+
+	// literals
+	{"literal cut", `{"last":tru}`},
+	{"literal wrong case", `{"last":True}`},
+	{"literal null wrong", `{"number":nul}`},
+	{"literal with suffix", `{"last":truex}`},
+	{"literal false cut at end", `{"last":fals`},
+
+	// trailing bytes and whitespace
+	{"trailing garbage", `{} x`},
+	{"two values", `{}{}`},
+	{"null null", `null null`},
+	{"array then bracket", `[] ]`},
+	{"trailing comma", `{"content":[]} ,`},
+	{"trailing NUL", "{}\x00"},
+	{"trailing space", "{}\t\r\n "},
+	{"form feed", "\f{}"},
+	{"non-breaking space", "\u00a0{}"},
+	{"vertical tab inside", "{\"content\":\v[]}"},
+	{"space everywhere", " \r\n\t{ \"content\" : [ { \"type\" : \"Login\" , \"timestamp\" : 0 } ] , \"number\" : 0 } \n"},
+
+	// nesting: the page is level 1, content 2, an entry 3
+	{"deep nesting allowed", `{"x":` + nest(9999) + `}`},
+	{"deep nesting refused", `{"x":` + nest(10000) + `}`},
+	{"deep nesting in an entry allowed", `[{"x":` + nest(9998) + `}]`},
+	{"deep nesting in an entry refused", `[{"x":` + nest(9999) + `}]`},
+	{"deep objects", `{"x":` + strings.Repeat(`{"a":`, 9999) + `1` + strings.Repeat(`}`, 9999) + `}`},
+	{"deep objects refused", `{"x":` + strings.Repeat(`{"a":`, 10000) + `1` + strings.Repeat(`}`, 10000) + `}`},
+	{"deep unclosed", strings.Repeat("[", 20000)},
+}
+
+// TestDecodeEntryPage_matchesEncodingJSON checks the one-pass decoder
+// against encoding/json on every JSON file of testdata/ and on inputs
+// chosen to catch a difference (see oracleDecodeEntryPage for the one
+// difference kept).
+func TestDecodeEntryPage_matchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for path, body := range testdataBodies(t) {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			compareWithOracle(t, body)
+		})
+	}
+	for _, tt := range trickyBodies {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			compareWithOracle(t, []byte(tt.body))
+		})
+	}
+}
+
+// TestDecodeEntryPage_repeatedContent pins the divergence from
+// encoding/json: a null entry in a repeated "content" is an error, where
+// encoding/json kept an entry of the earlier array in its place.
+func TestDecodeEntryPage_repeatedContent(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"content":[{"type":"a"},{"type":"b"}],"content":[{"type":"c"}],"content":[{"type":"d"},null]}`)
+	old, _, err := oracleDecodePage(body, oracleKey)
+	if err != nil || len(old.Content) != 2 || old.Content[1].Type != "b" {
+		t.Fatalf("encoding/json: %+v, %v; want entries d and b (b kept from the first array)", old, err)
+	}
+	if _, _, err := decodeEntryPage(body); err == nil || !strings.Contains(err.Error(), "entry 1 is null") {
+		t.Errorf("err = %v, want entry 1 is null", err)
+	}
+}
+
+func TestDecodeEntryPage_errorsSayWhere(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("9", 5000)
+	tests := []struct {
+		body string
+		want string
+	}{
+		{`{"content":[{"type":"Login"} {}]}`, "invalid character '{' after array element at offset 29"},
+		{`{"number":"1"}`, `"number" is a string, want an integer or null at offset 10`},
+		{`{"content":[{},{"message":5}]}`, `entry 1: "message" is a number, want a string or null at offset 26`},
+		{`{"content":[{},null]}`, "entry 1 is null at offset 15"},
+		{`{"content":[{"timestamp":"yesterday"}]}`, `entry 0: timestamp "yesterday" is neither epoch milliseconds nor an ISO-8601 date-time at offset 25`},
+		{`{"totalElements":` + long + `}`, `"totalElements" is 99999999999999999999999999999999…, want an integer of at most 64 bits or null at offset 17`},
+		{"{\"x\":\"\xff\x01\"}", `invalid character '\x01' in string literal at offset 7`},
+		{"{\"x\":\xff}", "invalid character byte 0xff looking for beginning of value at offset 5"},
+		{`{"x":[`, "unexpected end of JSON input at offset 6"},
+		{`{"x":` + nest(10000) + `}`, "exceeded max depth at offset 10004"},
+	}
+	for _, tt := range tests {
+		_, _, err := decodeEntryPage([]byte(tt.body))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("decodeEntryPage(%.60q…): err = %v\nwant %s", tt.body, err, tt.want)
+		}
+	}
+}
+
+// FuzzDecodeEntryPage_differential compares the one-pass decoder with the
+// encoding/json decoder it replaced (see compareWithOracle), seeded with
+// every JSON file of testdata/ and the tricky inputs above.
+func FuzzDecodeEntryPage_differential(f *testing.F) {
+	for _, body := range testdataBodies(f) {
+		f.Add(body)
+	}
+	for _, tt := range trickyBodies {
+		if len(tt.body) < 1000 { // the deep ones would only slow mutation down
+			f.Add([]byte(tt.body))
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		compareWithOracle(t, body)
+	})
+}
+
+// benchEntries renders n entries shaped like riskcloudtest's: mostly
+// logins with a null message, about one in eight a failure with a reason,
+// from a few dozen addresses, newest first.
+func benchEntries(n int) [][]byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	addrs := make([]string, 40)
+	for i := range addrs {
+		addrs[i] = fmt.Sprintf("10.%d.%d.%d", rng.IntN(256), rng.IntN(256), 1+rng.IntN(254))
+	}
+	out := make([][]byte, n)
+	ms := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC).UnixMilli()
+	for i := range out {
+		addr := addrs[rng.IntN(len(addrs))]
+		if rng.IntN(8) == 0 {
+			out[i] = fmt.Appendf(nil, `{"type":"LoginFail","timestamp":%d,"message":"Bad credentials","remoteAddress":%q}`, ms, addr)
+		} else {
+			out[i] = fmt.Appendf(nil, `{"type":"Login","timestamp":%d,"message":null,"remoteAddress":%q}`, ms, addr)
+		}
+		ms -= int64(rng.IntN(120_000))
+	}
+	return out
+}
+
+// benchPages renders entries as Spring pages of size entries, as
+// riskcloudtest's server does.
+func benchPages(entries [][]byte, size int) [][]byte {
+	var pages [][]byte
+	total := len(entries)
+	totalPages := (total + size - 1) / size
+	for n := 0; n*size < total; n++ {
+		var b bytes.Buffer
+		b.WriteString(`{"content":[`)
+		from, to := n*size, min((n+1)*size, total)
+		for i := from; i < to; i++ {
+			if i > from {
+				b.WriteByte(',')
+			}
+			b.Write(entries[i])
+		}
+		fmt.Fprintf(&b, `],"pageable":{"sort":{"empty":false,"sorted":true,"unsorted":false},"offset":%d,"pageNumber":%d,"pageSize":%d,"paged":true,"unpaged":false}`, from, n, size)
+		fmt.Fprintf(&b, `,"last":%t,"totalPages":%d,"totalElements":%d,"size":%d,"number":%d`, n == totalPages-1, totalPages, total, size, n)
+		fmt.Fprintf(&b, `,"sort":{"empty":false,"sorted":true,"unsorted":false},"first":%t,"numberOfElements":%d,"empty":false}`, n == 0, to-from)
+		pages = append(pages, b.Bytes())
+	}
+	return pages
+}
+
+// TestDecodeEntryPage_allocations checks the decoder's allocation budget
+// on a page of the API's shape: the Content slice, each RemoteAddress, and
+// each Message that is not null; Type, Timestamp and Raw cost nothing.
+func TestDecodeEntryPage_allocations(t *testing.T) {
+	entries := benchEntries(500)
+	body := benchPages(entries, 500)[0]
+	messages := bytes.Count(body, []byte(`"Bad credentials"`))
+	want := float64(len(entries) + messages + 2) // + the page and the Content slice
+	got := testing.AllocsPerRun(20, func() {
+		if _, _, err := decodeEntryPage(body); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if got > want {
+		t.Errorf("%v allocations for a page of %d entries (%d messages), want at most %v", got, len(entries), messages, want)
+	}
+}
+
+// BenchmarkDecodeEntryPage decodes 20,000 entries in pages of 500, as a
+// walk of the API reads them: with decodeEntryPage, with the two-pass
+// encoding/json decoder it replaced, and, as the baseline DESIGN.md
+// quotes, with encoding/json into a plain struct (no Raw, timestamps left
+// as numbers).
+func BenchmarkDecodeEntryPage(b *testing.B) {
+	entries := benchEntries(20_000)
+	pages := benchPages(entries, 500)
+	var bytesPerOp int64
+	for _, p := range pages {
+		bytesPerOp += int64(len(p))
+	}
+	run := func(b *testing.B, decode func([]byte) (int, error)) {
+		b.SetBytes(bytesPerOp)
+		b.ReportAllocs()
+		for b.Loop() {
+			n := 0
+			for _, p := range pages {
+				k, err := decode(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n += k
+			}
+			if n != len(entries) {
+				b.Fatalf("decoded %d entries, want %d", n, len(entries))
+			}
+		}
+		b.ReportMetric(float64(len(entries))*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+	}
+	b.Run("decoder=one-pass", func(b *testing.B) {
+		run(b, func(p []byte) (int, error) {
+			page, _, err := decodeEntryPage(p)
+			if err != nil {
+				return 0, err
+			}
+			return len(page.Content), nil
+		})
+	})
+	b.Run("decoder=two-pass-encoding-json", func(b *testing.B) {
+		run(b, func(p []byte) (int, error) {
+			page, _, err := oracleDecodePage(p, oracleKey)
+			if err != nil {
+				return 0, err
+			}
+			return len(page.Content), nil
+		})
+	})
+	b.Run("decoder=encoding-json-plain-struct", func(b *testing.B) {
+		type plainEntry struct {
+			Type          string  `json:"type"`
+			Timestamp     int64   `json:"timestamp"`
+			Message       *string `json:"message"`
+			RemoteAddress string  `json:"remoteAddress"`
+		}
+		run(b, func(p []byte) (int, error) {
+			var page struct {
+				Content          []plainEntry `json:"content"`
+				Number           int          `json:"number"`
+				Size             int          `json:"size"`
+				TotalElements    int64        `json:"totalElements"`
+				TotalPages       int          `json:"totalPages"`
+				First            bool         `json:"first"`
+				Last             bool         `json:"last"`
+				NumberOfElements int          `json:"numberOfElements"`
+			}
+			err := json.Unmarshal(p, &page)
+			return len(page.Content), err
+		})
+	})
+}
