@@ -41,14 +41,16 @@ type ListOptions struct {
 	Limit int
 	// Prefetch is how many pages may be requested ahead of the one being
 	// read, each on its own connection, to hide the round trips of a long
-	// walk; 0, the default, walks one page at a time. It changes neither
-	// what a walk yields nor its order, and costs about Prefetch pages of
-	// memory. Breaking out of the loop, Since, Limit and the end of ctx
+	// walk; 0, the default, walks one page at a time. It yields what a
+	// sequential walk yields, in the same order, and costs about Prefetch
+	// pages of memory. Breaking out of the loop, Since, Limit and the end of ctx
 	// cancel the requests sent ahead. A page requested ahead is used only
 	// if the log's size is unchanged since the page before it; otherwise it
-	// is requested again, so a busy log costs some extra requests. At most
-	// [MaxPrefetch]. The client's own transport keeps 16 idle connections
-	// per host; size a transport given to [WithHTTPClient] to match.
+	// is requested again, so a busy log costs some extra requests (see the
+	// README for the one change counts cannot show). Values above
+	// [MaxPrefetch] count as MaxPrefetch. The client's own transport keeps
+	// MaxPrefetch+1 idle connections per host; size a transport given to
+	// [WithHTTPClient] to Prefetch+1 as well.
 	Prefetch int
 }
 
@@ -82,8 +84,9 @@ func (s *AccessAuditService) Failures(opts *ListOptions) *Pager[Entry] {
 	return newEntryPager(s.client, failuresPath, copyOptions(opts), nil)
 }
 
-// MaxPrefetch is the largest ListOptions.Prefetch: more pages in flight
-// than this load the server without shortening a walk much further.
+// MaxPrefetch is the most pages a walk requests ahead, whatever
+// ListOptions.Prefetch says: more in flight than this load the server
+// without shortening a walk much further.
 const MaxPrefetch = 64
 
 func copyOptions(opts *ListOptions) ListOptions {

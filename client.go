@@ -139,7 +139,7 @@ func newTransport() *http.Transport {
 		DialContext:           dialer.DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   16,
+		MaxIdleConnsPerHost:   MaxPrefetch + 1, // a walk's requests in flight, at most
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: 1 * time.Second,

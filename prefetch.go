@@ -18,15 +18,21 @@ import (
 // showing an older log, in which the entries that arrived in between are
 // missing from the front and the page starts past entries the walk has
 // not yielded. So a page requested before the page taken last arrived is
-// used only if its totalElements equals that page's: an unchanged count
-// means an unchanged log. Otherwise it is requested again, now, which
-// is exactly what a sequential walk would have done. (Counts cannot show a
-// log that gained and lost the same number of entries in the instant
-// between two concurrent requests; the README says so.)
+// used only if it was sent after that page was sent (the two were in
+// flight together) and its totalElements equals that page's: an unchanged
+// count means an unchanged log. Otherwise it is requested again, now,
+// which is what a sequential walk would have done, and so are the pages
+// requested ahead of it. (Counts cannot show a log that gained and lost the
+// same number of entries while two requests were in flight together; the
+// README says so.)
 type prefetcher[T any] struct {
 	ctx   context.Context
 	fetch func(ctx context.Context, n int) (*Page[T], pageMeta, error)
 	depth int
+	// width is how many pages are requested ahead now: depth while pages
+	// requested ahead prove good, halved each time one does not (a busy
+	// log), so that a changing log does not cost depth requests per page.
+	width int
 
 	// limit and since, from ListOptions, bound how far ahead requests are
 	// worth sending; key reads an entry's time for since.
@@ -41,12 +47,18 @@ type prefetcher[T any] struct {
 	taken     int   // pages taken so far
 	total     int64 // totalElements of the page taken last, if haveTotal
 	haveTotal bool
+	takenSeq  int // seq of the page taken last
+	sent      int // requests sent so far
 	end       int // the last page worth requesting ahead; see worthAsking
+	// pageLen is the longest page seen: the server's page size, even when
+	// it clamps the size asked for but reports that one.
+	pageLen int
 }
 
 // pending is a page request running on its own goroutine.
 type pending[T any] struct {
 	gen    int // prefetcher.taken when it was sent
+	seq    int // its place in the order requests were sent, from 1
 	cancel context.CancelFunc
 	done   chan struct{} // closed when page, meta and err are set
 	page   *Page[T]
@@ -58,7 +70,8 @@ func newPrefetcher[T any](ctx context.Context, p *Pager[T]) *prefetcher[T] {
 	return &prefetcher[T]{
 		ctx:   ctx,
 		fetch: p.fetch,
-		depth: p.opts.Prefetch,
+		depth: min(p.opts.Prefetch, MaxPrefetch),
+		width: min(p.opts.Prefetch, MaxPrefetch),
 		limit: p.opts.Limit,
 		since: p.opts.Since,
 		key:   p.key,
@@ -78,22 +91,31 @@ func (f *prefetcher[T]) get(n int) (*Page[T], pageMeta, error) {
 		return f.fetch(f.ctx, n)
 	}
 	f.dropOutside(n, n+f.depth)
-	f.requestAhead(n)
 	r := f.ahead[n]
 	delete(f.ahead, n)
-	if r != nil {
-		<-r.done
-		r.cancel()
-		if r.err == nil && r.gen != f.taken && !f.unchanged(r) {
-			r = nil // it may show an older log than the page taken last
+	if r == nil {
+		r = f.start(n) // before the pages after it, which it is checked against
+	}
+	f.requestAhead(n)
+	<-r.done
+	r.cancel()
+	if r.err == nil && r.gen != f.taken {
+		if f.concurrentAndUnchanged(r) {
+			f.width = min(f.width+1, f.depth)
+		} else {
+			// It may show an older log than the page taken last, and so
+			// may every page requested before it: request them all again,
+			// fewer of them while the log keeps changing.
+			f.width = max(f.width/2, 1)
+			f.dropOutside(n+1, n)
+			r = f.start(n)
+			f.requestAhead(n)
+			<-r.done
+			r.cancel()
 		}
 	}
-	if r == nil {
-		r = f.start(n)
-		<-r.done
-		r.cancel()
-	}
 	f.taken++
+	f.takenSeq = r.seq
 	f.total, f.haveTotal = 0, false
 	f.end = -1
 	if r.err == nil {
@@ -107,47 +129,51 @@ func (f *prefetcher[T]) get(n int) (*Page[T], pageMeta, error) {
 	return r.page, r.meta, r.err
 }
 
-// unchanged reports whether a page requested ahead shows the log as the
-// page taken last showed it.
-func (f *prefetcher[T]) unchanged(r *pending[T]) bool {
-	return f.haveTotal && r.meta.totalElements && r.page.TotalElements == f.total
+// concurrentAndUnchanged reports whether a page requested ahead was in
+// flight together with the page taken last (sent after it) and shows the
+// log with as many entries.
+func (f *prefetcher[T]) concurrentAndUnchanged(r *pending[T]) bool {
+	return r.seq > f.takenSeq && f.haveTotal && r.meta.totalElements && r.page.TotalElements == f.total
 }
 
 // worthAsking returns the last page worth requesting ahead after page n,
-// or n when none is: when page n is the last, short, or reaches past
-// Since. Pages past TotalPages, or past those Limit needs, are not worth
-// it either. Without totalElements nothing is: no page could be checked
-// against the one before it.
+// or n when none is: when page n is empty, the last, or reaches past Since.
+// Pages past the end of the log as page n counts it (TotalPages, or
+// totalElements in pages as long as the longest seen), or past those Limit
+// needs, are not worth it either; if the log grows, the walk requests the
+// pages it then needs itself. Without totalElements nothing is: no page
+// could be checked against the one before it.
 func (f *prefetcher[T]) worthAsking(n int, page *Page[T], meta pageMeta) int {
+	f.pageLen = max(f.pageLen, len(page.Content))
 	switch {
-	case !f.haveTotal, len(page.Content) == 0,
-		meta.last && page.Last,
-		meta.size && len(page.Content) < page.Size:
+	case !f.haveTotal, len(page.Content) == 0, meta.last && page.Last:
 		return n
 	case !f.since.IsZero():
 		if _, ts := f.key(&page.Content[len(page.Content)-1]); !ts.IsZero() && ts.Before(f.since) {
 			return n
 		}
 	}
-	end := maxJavaInt
+	end := int64(maxJavaInt)
 	if meta.totalPages {
-		end = page.TotalPages - 1
+		end = int64(page.TotalPages) - 1
 	}
+	size := int64(f.pageLen)
+	if page.TotalElements <= 0 {
+		return n
+	}
+	end = min(end, (page.TotalElements-1)/size)
 	if f.limit > 0 {
 		// The walk needs pages first … first+(limit-1)/size; more only if
-		// the log shifts, and those it requests itself.
-		size := max(len(page.Content), page.Size)
-		if last := (f.limit - 1) / size; last < end-f.first {
-			end = f.first + last
-		}
+		// the log shifts.
+		end = min(end, int64(f.first)+int64(f.limit-1)/size)
 	}
-	return end
+	return int(max(end, int64(n)))
 }
 
-// requestAhead requests the pages after n, up to depth of them and up to
+// requestAhead requests the pages after n, up to width of them and up to
 // f.end, that are not requested yet.
 func (f *prefetcher[T]) requestAhead(n int) {
-	for k := n + 1; k <= n+f.depth && k <= f.end; k++ {
+	for k := n + 1; k <= n+f.width && k <= f.end; k++ {
 		if f.ahead[k] == nil {
 			f.ahead[k] = f.start(k)
 		}
@@ -157,7 +183,8 @@ func (f *prefetcher[T]) requestAhead(n int) {
 // start requests page n on a goroutine of its own.
 func (f *prefetcher[T]) start(n int) *pending[T] {
 	ctx, cancel := context.WithCancel(f.ctx)
-	r := &pending[T]{gen: f.taken, cancel: cancel, done: make(chan struct{})}
+	f.sent++
+	r := &pending[T]{gen: f.taken, seq: f.sent, cancel: cancel, done: make(chan struct{})}
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()

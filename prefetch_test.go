@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -287,24 +288,27 @@ func TestPrefetch_exactlyOnceUnderDrift(t *testing.T) {
 	}
 }
 
-// TestPrefetch_busyLog: with logins arriving before every request, pages
-// requested ahead keep failing the check and are requested again; the walk
-// stays exact and sends at most about twice the requests.
+// TestPrefetch_busyLog: with a login arriving before every request, every
+// page requested ahead fails the check and is requested again. The walk
+// stays exact, and requests fewer pages ahead while that goes on: about
+// two requests a page once it has backed off (how many of those cancelled
+// reach the server varies), not Prefetch+1 (over 400 without the back-off).
 func TestPrefetch_busyLog(t *testing.T) {
 	t.Parallel()
+	const prefetch = 8
 	log := riskcloudtest.Generate(600, 4)
 	srv := riskcloudtest.NewServer(riskcloudtest.WithEntries(log...), riskcloudtest.WithArrivals(1))
 	t.Cleanup(srv.Close)
 	got, err := collect(t, srv.Client().AccessAudit.Attempts(riskcloudtest.DefaultEmail,
-		&riskcloud.ListOptions{Size: 20, Prefetch: 4}).All(context.Background()))
+		&riskcloud.ListOptions{Size: 20, Prefetch: prefetch}).All(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(raws2(got), raws2(log)) {
 		t.Fatalf("got %d entries, want the %d that existed when the walk began, once each, in order", len(got), len(log))
 	}
-	if n := srv.Stats().PageRequests; n > 2*(30+5) {
-		t.Errorf("%d page requests for 30 pages", n)
+	if n := srv.Stats().PageRequests; n > 4*30 {
+		t.Errorf("%d page requests for 30 pages, want at most 120", n)
 	}
 }
 
@@ -350,6 +354,139 @@ func TestPrefetch_breakAndCancelStopEverything(t *testing.T) {
 			}
 			if want := stop == "cancel"; errors.Is(last, context.Canceled) != want {
 				t.Errorf("err = %v, want context.Canceled: %v", last, want)
+			}
+		})
+	}
+}
+
+// TestPrefetch_countsAreComparedOnlyAcrossConcurrentRequests stages a
+// change that counts cannot show (3 logins arrive, 3 old entries leave)
+// while the caller works on page 1, long after page 3 was answered. Page 2
+// shows another count than page 1 and is requested again; page 3, answered
+// before the change, has the same count as the new page 2, but was not in
+// flight with it and must be requested again too, or entries 26-28 are
+// lost.
+func TestPrefetch_countsAreComparedOnlyAcrossConcurrentRequests(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, 60)
+	want := tagsOf(f.log)
+	var mu sync.Mutex
+	served := map[string]int{}
+	cond := sync.NewCond(&mu)
+	waitServed := func(page string) {
+		mu.Lock()
+		for served[page] == 0 {
+			cond.Wait()
+		}
+		mu.Unlock()
+	}
+	busy := make(chan struct{}) // closed when the caller may finish page 1
+	rt := &orderedTransport{next: &handlerTransport{h: f}, before: func(page string) {
+		mu.Lock()
+		n := served[page]
+		mu.Unlock()
+		switch {
+		case page == "2" && n == 0:
+			waitServed("1")
+			f.mu.Lock()
+			f.insertHead(f.newer(1, "a-")) // page 2 counts 61, page 1 counted 60
+			f.mu.Unlock()
+		case page == "3" && n == 0:
+			waitServed("2")
+		}
+	}, after: func(page string) {
+		mu.Lock()
+		served[page]++
+		first := page == "3" && served[page] == 1
+		mu.Unlock()
+		cond.Broadcast()
+		if first {
+			go func() {
+				f.mu.Lock()
+				f.insertHead(f.newer(3, "b-"))
+				f.dropTail(3)
+				f.mu.Unlock()
+				close(busy)
+			}()
+		}
+	}}
+	c := newTestClientTransport(t, rt)
+	var got []riskcloud.Entry
+	for e, err := range c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10, Prefetch: 2}).All(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, e)
+		if len(got) == 20 { // the last entry of page 1: the change happens now
+			<-busy
+		}
+	}
+	if g := tags(t, got); !slices.Equal(g, want[:57]) {
+		t.Errorf("got %d entries, want the 57 not deleted:\ngot  %v\nwant %v", len(g), g, want[:57])
+	}
+}
+
+// slowTransport delays each request a little, so that a walk's requests
+// overlap, and records the most requests for page fromPage or later in
+// flight at once.
+type slowTransport struct {
+	next         http.RoundTripper
+	fromPage     int
+	now, maxSeen atomic.Int32
+}
+
+func (s *slowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if page, _ := strconv.Atoi(req.URL.Query().Get("page")); page >= s.fromPage {
+		n := s.now.Add(1)
+		defer s.now.Add(-1)
+		for m := s.maxSeen.Load(); n > m && !s.maxSeen.CompareAndSwap(m, n); m = s.maxSeen.Load() {
+		}
+	}
+	time.Sleep(5 * time.Millisecond) // latency, not a wait for anything
+	return s.next.RoundTrip(req)
+}
+
+// TestPrefetch_requestsOnlyWhatTheWalkNeeds: pages past Limit, past a page
+// that reaches Since, or past the end the counts give are not requested
+// ahead; without totalElements nothing is; and a server that clamps the
+// size but reports the size asked for is still read ahead.
+func TestPrefetch_requestsOnlyWhatTheWalkNeeds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		setup       func(f *fakeServer)
+		opts        riskcloud.ListOptions
+		wantEntries int
+		maxRequests int
+		wantAhead   bool // more than one request for page 10 or later in flight at once
+	}{
+		{"Limit", nil, riskcloud.ListOptions{Size: 10, Limit: 125, Prefetch: 8}, 125, 13, true},
+		{"Since", nil, riskcloud.ListOptions{Size: 10, Since: logEnd.Add(-124 * time.Second), Prefetch: 2}, 125, 15, true},
+		{"no totalElements", func(f *fakeServer) { f.omit = map[string]bool{"totalElements": true} },
+			riskcloud.ListOptions{Size: 10, Prefetch: 4}, 200, 20, false},
+		{"no totalPages or last", func(f *fakeServer) { f.omit = map[string]bool{"totalPages": true, "last": true} },
+			riskcloud.ListOptions{Size: 10, Prefetch: 8}, 200, 21, true},
+		{"clamped size echoed", func(f *fakeServer) { f.maxSize, f.echoSize = 10, true },
+			riskcloud.ListOptions{Size: 50, Prefetch: 4}, 200, 20, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, 200)
+			if tt.setup != nil {
+				tt.setup(f)
+			}
+			rt := &slowTransport{next: &handlerTransport{h: f}, fromPage: 10}
+			c := newTestClientTransport(t, rt)
+			got, err := collect(t, c.AccessAudit.Logins(&tt.opts).All(context.Background()))
+			if err != nil || len(got) != tt.wantEntries {
+				t.Fatalf("got %d entries, err %v; want %d", len(got), err, tt.wantEntries)
+			}
+			if n := f.pageRequests(); n > tt.maxRequests {
+				t.Errorf("%d page requests, want at most %d", n, tt.maxRequests)
+			}
+			if ahead := rt.maxSeen.Load() > 1; ahead != tt.wantAhead {
+				t.Errorf("at most %d requests in flight; want requests ahead: %v", rt.maxSeen.Load(), tt.wantAhead)
 			}
 		})
 	}

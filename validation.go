@@ -101,8 +101,6 @@ func checkListOptions(opts *ListOptions) error {
 		return invalidArg("ListOptions.Limit", "must not be negative (0 means no limit)")
 	case opts.Prefetch < 0:
 		return invalidArg("ListOptions.Prefetch", "must not be negative (0 means sequential)")
-	case opts.Prefetch > MaxPrefetch:
-		return invalidArg("ListOptions.Prefetch", "must be at most "+strconv.Itoa(MaxPrefetch))
 	}
 	if opts.Email != "" {
 		return checkEmail("ListOptions.Email", opts.Email)
