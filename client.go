@@ -107,7 +107,11 @@ func httpClient(hc *http.Client) *http.Client {
 	} else {
 		c = http.Client{Transport: newTransport(), Timeout: DefaultAttemptTimeout}
 	}
-	c.Transport = keepIdleConns{c.Transport}
+	// The wrapper, not net/http, applies the per-attempt timeout: a Client
+	// with a Timeout and a RoundTripper it does not know runs a goroutine
+	// and a timer per request to enforce it.
+	c.Transport = attemptTransport{rt: c.Transport, timeout: c.Timeout}
+	c.Timeout = 0
 	next := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != "https" && via[0].URL.Scheme == "https" {
@@ -146,20 +150,50 @@ func newTransport() *http.Transport {
 	}
 }
 
-// keepIdleConns hides its transport's CloseIdleConnections from
-// retryablehttp, which calls it whenever a request fails or its ctx ends.
-// Prefetching ends a walk by cancelling the requests sent ahead, and that
+// attemptTransport sends one attempt through rt, within timeout (0: no
+// limit) from sending the request to closing the response body, as
+// http.Client.Timeout does. It also hides rt's CloseIdleConnections from
+// retryablehttp, which calls it whenever a request fails or its ctx ends:
+// prefetching ends a walk by cancelling the requests sent ahead, and that
 // would close the idle connections every other request of the client is
 // about to reuse. The transport still discards a broken connection itself.
-// A nil RoundTripper is http.DefaultTransport, read at each request as
-// http.Client does.
-type keepIdleConns struct{ rt http.RoundTripper }
+// A nil rt is http.DefaultTransport, read at each request as http.Client
+// does.
+type attemptTransport struct {
+	rt      http.RoundTripper
+	timeout time.Duration
+}
 
-func (t keepIdleConns) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.rt == nil {
-		return http.DefaultTransport.RoundTrip(req)
+func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rt := t.rt
+	if rt == nil {
+		rt = http.DefaultTransport
 	}
-	return t.rt.RoundTrip(req)
+	if t.timeout <= 0 {
+		return rt.RoundTrip(req)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := rt.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose ends an attempt's context when its body is closed: after
+// the body is read to its end, when the connection is already back in the
+// pool.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // redirectError is a redirect that CheckRedirect refused; retrying would
