@@ -312,14 +312,14 @@ func TestPrefetch_busyLog(t *testing.T) {
 	}
 }
 
-// TestPrefetch_breakAndCancelStopEverything: breaking out of the loop, or
-// cancelling ctx, while the requests sent ahead wait on a server that does
+// TestPrefetch_breakAndCancelStopEverything: breaking out of the loop,
+// cancelling ctx, or a panic in the loop body, while the requests sent ahead wait on a server that does
 // not answer them, ends the walk at once: nothing more is yielded, and
 // (checked by goleak in TestMain) no goroutine is left behind. A walk
 // that waited for those requests would hang here.
 func TestPrefetch_breakAndCancelStopEverything(t *testing.T) {
 	t.Parallel()
-	for _, stop := range []string{"break", "cancel"} {
+	for _, stop := range []string{"break", "cancel", "panic"} {
 		t.Run(stop, func(t *testing.T) {
 			t.Parallel()
 			release := make(chan struct{})
@@ -337,18 +337,28 @@ func TestPrefetch_breakAndCancelStopEverything(t *testing.T) {
 			defer cancel()
 			n := 0
 			var last error
-			for _, err := range srv.Client().AccessAudit.Attempts(riskcloudtest.DefaultEmail,
-				&riskcloud.ListOptions{Size: 10, Prefetch: 8}).All(ctx) {
-				if err != nil {
-					last = err
-					continue
+			func() {
+				defer func() {
+					if r := recover(); r != nil && (stop != "panic" || r != "boom") {
+						t.Errorf("recovered %v", r)
+					}
+				}()
+				for _, err := range srv.Client().AccessAudit.Attempts(riskcloudtest.DefaultEmail,
+					&riskcloud.ListOptions{Size: 10, Prefetch: 8}).All(ctx) {
+					if err != nil {
+						last = err
+						continue
+					}
+					n++
+					switch stop {
+					case "break":
+						return
+					case "panic":
+						panic("boom")
+					}
+					cancel()
 				}
-				n++
-				if stop == "break" {
-					break
-				}
-				cancel()
-			}
+			}()
 			if n != 1 {
 				t.Errorf("yielded %d entries, want 1", n)
 			}
@@ -489,5 +499,35 @@ func TestPrefetch_requestsOnlyWhatTheWalkNeeds(t *testing.T) {
 				t.Errorf("at most %d requests in flight; want requests ahead: %v", rt.maxSeen.Load(), tt.wantAhead)
 			}
 		})
+	}
+}
+
+// TestPrefetch_rawScribbledOnAShiftingLog: a caller that overwrites every
+// entry's Raw (which shares its page's buffer) as it goes cannot mislead
+// the walk, which matches entries across a shifting log by their bytes.
+func TestPrefetch_rawScribbledOnAShiftingLog(t *testing.T) {
+	t.Parallel()
+	for _, prefetch := range []int{0, 2} {
+		f := newFake(t, 30)
+		want := tagsOf(f.log)
+		f.beforePage = func(f *fakeServer, page int) {
+			if page > 0 {
+				f.insertHead(f.newer(2, "new-"))
+			}
+		}
+		c := newTestClient(t, f)
+		var got []string
+		for e, err := range c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 5, Prefetch: prefetch}).All(context.Background()) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, tags(t, []riskcloud.Entry{e})...)
+			for i := range e.Raw {
+				e.Raw[i] = 'X'
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("Prefetch %d: got %v\nwant %v", prefetch, got, want)
+		}
 	}
 }
