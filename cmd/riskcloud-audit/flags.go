@@ -189,7 +189,8 @@ Flags (before or after the command):
   --size N
         entries per page request (default 500; 0: the server's default, 20)
   --prefetch N
-        pages requested ahead of the one being written (default 4)
+        pages requested ahead of the one being written (default 4, at most
+        64; 0 reads one page at a time: see the README's Guarantees)
   --url URL
         the instance, such as https://acme.logicgate.com (default: $RISKCLOUD_URL)
   --demo

@@ -17,7 +17,7 @@
 //	--size N                  entries per page request (default 500; 0: the
 //	                          server's default, 20)
 //	--prefetch N              pages requested ahead of the one being written
-//	                          (default 4)
+//	                          (default 4, at most 64; 0: one page at a time)
 //	--url URL                 the instance, instead of RISKCLOUD_URL
 //	--demo                    read a generated Risk Cloud served in-process
 //	--no-token-cache          exchange client credentials afresh, and cache nothing
