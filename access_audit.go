@@ -43,14 +43,14 @@ type ListOptions struct {
 	// read, each on its own connection, to hide the round trips of a long
 	// walk; 0, the default, walks one page at a time. It yields what a
 	// sequential walk yields, in the same order, and costs about Prefetch
-	// pages of memory. Breaking out of the loop, Since, Limit and the end of ctx
-	// cancel the requests sent ahead. A page requested ahead is used only
-	// if the log's size is unchanged since the page before it; otherwise it
-	// is requested again, so a busy log costs some extra requests (see the
-	// README for the one change counts cannot show). Values above
-	// [MaxPrefetch] count as MaxPrefetch. The client's own transport keeps
-	// MaxPrefetch+1 idle connections per host; size a transport given to
-	// [WithHTTPClient] to Prefetch+1 as well.
+	// pages of memory. Breaking out of the loop, Since, Limit and the end
+	// of ctx cancel the requests sent ahead. A page requested ahead is used
+	// only if it was in flight together with the page before it and shows
+	// the log with as many entries; otherwise it is requested again, so a
+	// busy log costs some extra requests (the README says which change
+	// counts cannot show). Values above [MaxPrefetch] count as MaxPrefetch.
+	// The client's own transport keeps MaxPrefetch+1 idle connections per
+	// host; size a transport given to [WithHTTPClient] to Prefetch+1.
 	Prefetch int
 }
 
