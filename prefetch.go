@@ -107,7 +107,7 @@ func (f *prefetcher[T]) get(n int) (*Page[T], pageMeta, error) {
 			// may every page requested before it: request them all again,
 			// fewer of them while the log keeps changing.
 			f.width = max(f.width/2, 1)
-			f.dropOutside(n+1, n)
+			f.dropAll()
 			r = f.start(n)
 			f.requestAhead(n)
 			<-r.done
@@ -204,12 +204,17 @@ func (f *prefetcher[T]) dropOutside(from, to int) {
 	}
 }
 
+// dropAll cancels every request sent ahead.
+func (f *prefetcher[T]) dropAll() {
+	for k, r := range f.ahead {
+		r.cancel()
+		delete(f.ahead, k)
+	}
+}
+
 // close cancels every request still running and waits for their
 // goroutines, so that a walk leaves none behind.
 func (f *prefetcher[T]) close() {
-	for _, r := range f.ahead {
-		r.cancel()
-	}
-	f.ahead = nil
+	f.dropAll()
 	f.wg.Wait()
 }
