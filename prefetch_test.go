@@ -531,3 +531,60 @@ func TestPrefetch_rawScribbledOnAShiftingLog(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefetch_pageSentBeforeTheRetakenPageIsNotTrusted stages the case
+// the send-order rule is for. Two identical entries straddle pages 0 and 1,
+// so the walk reads page 0 again to place page 1, and requests page 1
+// again with it. Meanwhile page 2, sent long before, was answered; then 3
+// logins arrive and 3 old entries leave, which leaves the count as it was.
+// Page 1 (sent with page 0, after the change) is trusted; page 2 has the
+// same count, but was answered before page 0 was sent again, and shows
+// the log before the change: it must be requested again, or entries 17-19
+// are lost. No page fails the count check here, so only the send order
+// tells.
+func TestPrefetch_pageSentBeforeTheRetakenPageIsNotTrusted(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, 60)
+	f.log[10] = f.log[9] // twins across the boundary of pages 0 and 1
+	want := tagsOf(f.log)[:57]
+	var mu sync.Mutex
+	served := map[string]int{}
+	cond := sync.NewCond(&mu)
+	waitServed := func(page string, times int) {
+		mu.Lock()
+		for served[page] < times {
+			cond.Wait()
+		}
+		mu.Unlock()
+	}
+	changed := make(chan struct{})
+	rt := &orderedTransport{next: &handlerTransport{h: f}, before: func(page string) {
+		mu.Lock()
+		n := served[page]
+		mu.Unlock()
+		switch {
+		case page == "0" && n == 1: // page 0 again, to place page 1
+			waitServed("2", 1)
+			f.mu.Lock()
+			f.insertHead(f.newer(3, "new-"))
+			f.dropTail(3)
+			f.mu.Unlock()
+			close(changed)
+		case page == "1" && n == 1:
+			<-changed
+		}
+	}, after: func(page string) {
+		mu.Lock()
+		served[page]++
+		mu.Unlock()
+		cond.Broadcast()
+	}}
+	c := newTestClientTransport(t, rt)
+	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10, Prefetch: 2}).All(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := tags(t, got); !slices.Equal(g, want) {
+		t.Errorf("got %d entries, want the 57 not deleted:\ngot  %v\nwant %v", len(g), g, want)
+	}
+}
