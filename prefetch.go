@@ -123,7 +123,6 @@ func (f *prefetcher[T]) get(n int) (*Page[T], pageMeta, error) {
 			f.total, f.haveTotal = r.page.TotalElements, true
 		}
 		f.end = f.worthAsking(n, r.page, r.meta)
-		f.dropOutside(n+1, n+f.depth)
 		f.requestAhead(n)
 	}
 	return r.page, r.meta, r.err
