@@ -397,6 +397,12 @@ func (d *decoder) nullableString(field string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return stringOf(s, plain)
+}
+
+// stringOf returns the value of a string whose bytes between the quotes
+// are s, plain as plainStr reports it.
+func stringOf(s []byte, plain bool) (string, error) {
 	if plain {
 		return string(s), nil
 	}
@@ -410,6 +416,12 @@ func (d *decoder) stringValue(field string, typ reflect.Type) (s []byte, plain b
 	if d.peek() != '"' {
 		return nil, false, d.kindError(strconv.Quote(field), "a string or null", typ)
 	}
+	return d.plainStr()
+}
+
+// plainStr reads a string as str does; plain reports that the bytes
+// between its quotes are its value (no escape, valid UTF-8).
+func (d *decoder) plainStr() (s []byte, plain bool, err error) {
 	s, escaped, ascii, err := d.str()
 	return s, err == nil && !escaped && (ascii || utf8.Valid(s)), err
 }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // EntryType says whether an [Entry] is a successful or a failed login.
@@ -102,11 +101,14 @@ func parseTimestamp(raw json.RawMessage) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	if raw[0] == '"' {
-		s, ok := plainString(raw)
-		if !ok {
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return time.Time{}, timestampError(raw)
-			}
+		d := decoder{data: raw}
+		inner, plain, err := d.plainStr()
+		var s string
+		if err == nil && d.off == len(raw) {
+			s, err = stringOf(inner, plain)
+		}
+		if err != nil || d.off != len(raw) {
+			return time.Time{}, timestampError(raw)
 		}
 		s = strings.TrimSpace(s)
 		if s == "" {
@@ -150,28 +152,6 @@ func shortInteger(b []byte) (int64, bool) {
 		n = -n
 	}
 	return n, true
-}
-
-// plainString returns the value of the JSON string quoted, if it needs no
-// decoding: no escape and no control character, and valid UTF-8.
-func plainString(quoted []byte) (string, bool) {
-	if len(quoted) < 2 || quoted[len(quoted)-1] != '"' {
-		return "", false
-	}
-	s := quoted[1 : len(quoted)-1]
-	ascii := true
-	for _, c := range s {
-		if !plainByte[c] {
-			if c < utf8.RuneSelf {
-				return "", false
-			}
-			ascii = false
-		}
-	}
-	if !ascii && !utf8.Valid(s) {
-		return "", false
-	}
-	return string(s), true
 }
 
 // parseEpochMillis reads an integer, or a JSON number with an exponent or a
