@@ -225,18 +225,18 @@ func TestPrefetch_olderPageIsRequestedAgain(t *testing.T) {
 	want := tagsOf(f.log)
 	page2Served := make(chan struct{})
 	var once sync.Once
-	rt := &orderedTransport{next: &handlerTransport{h: f}, before: func(page string) {
+	rt := newOrderedTransport(&handlerTransport{h: f}, func(page string, _ int) {
 		if page == "1" {
 			<-page2Served
 			f.mu.Lock()
 			f.insertHead(f.newer(3, "late-"))
 			f.mu.Unlock()
 		}
-	}, after: func(page string) {
+	}, func(page string, _ int) {
 		if page == "2" {
 			once.Do(func() { close(page2Served) })
 		}
-	}}
+	})
 	c := newTestClientTransport(t, rt)
 	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10, Prefetch: 2}).All(context.Background()))
 	if err != nil {
@@ -254,19 +254,48 @@ func TestPrefetch_olderPageIsRequestedAgain(t *testing.T) {
 	}
 }
 
-// orderedTransport calls before and after around each request, with the
-// page it asks for, to stage the order in which the server answers.
+// orderedTransport stages the order in which the server answers: before
+// runs ahead of each request, with the page asked for and how many of its
+// responses came before; after runs once the response is in, with that
+// count including it. waitServed blocks until a page has been answered
+// times times.
 type orderedTransport struct {
 	next          http.RoundTripper
-	before, after func(page string)
+	before, after func(page string, served int)
+
+	mu     sync.Mutex
+	cond   *sync.Cond
+	served map[string]int
+}
+
+func newOrderedTransport(next http.RoundTripper, before, after func(page string, served int)) *orderedTransport {
+	t := &orderedTransport{next: next, before: before, after: after, served: map[string]int{}}
+	t.cond = sync.NewCond(&t.mu)
+	return t
 }
 
 func (t *orderedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	page := req.URL.Query().Get("page")
-	t.before(page)
+	t.mu.Lock()
+	n := t.served[page]
+	t.mu.Unlock()
+	t.before(page, n)
 	resp, err := t.next.RoundTrip(req)
-	t.after(page)
+	t.mu.Lock()
+	t.served[page]++
+	n = t.served[page]
+	t.mu.Unlock()
+	t.cond.Broadcast()
+	t.after(page, n)
 	return resp, err
+}
+
+func (t *orderedTransport) waitServed(page string, times int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for t.served[page] < times {
+		t.cond.Wait()
+	}
 }
 
 // TestPrefetch_exactlyOnceUnderDrift runs the random drift walks with
@@ -380,37 +409,20 @@ func TestPrefetch_countsAreComparedOnlyAcrossConcurrentRequests(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, 60)
 	want := tagsOf(f.log)
-	var mu sync.Mutex
-	served := map[string]int{}
-	cond := sync.NewCond(&mu)
-	waitServed := func(page string) {
-		mu.Lock()
-		for served[page] == 0 {
-			cond.Wait()
-		}
-		mu.Unlock()
-	}
 	busy := make(chan struct{}) // closed when the caller may finish page 1
-	rt := &orderedTransport{next: &handlerTransport{h: f}, before: func(page string) {
-		mu.Lock()
-		n := served[page]
-		mu.Unlock()
+	var rt *orderedTransport
+	rt = newOrderedTransport(&handlerTransport{h: f}, func(page string, n int) {
 		switch {
 		case page == "2" && n == 0:
-			waitServed("1")
+			rt.waitServed("1", 1)
 			f.mu.Lock()
 			f.insertHead(f.newer(1, "a-")) // page 2 counts 61, page 1 counted 60
 			f.mu.Unlock()
 		case page == "3" && n == 0:
-			waitServed("2")
+			rt.waitServed("2", 1)
 		}
-	}, after: func(page string) {
-		mu.Lock()
-		served[page]++
-		first := page == "3" && served[page] == 1
-		mu.Unlock()
-		cond.Broadcast()
-		if first {
+	}, func(page string, n int) {
+		if page == "3" && n == 1 {
 			go func() {
 				f.mu.Lock()
 				f.insertHead(f.newer(3, "b-"))
@@ -419,7 +431,7 @@ func TestPrefetch_countsAreComparedOnlyAcrossConcurrentRequests(t *testing.T) {
 				close(busy)
 			}()
 		}
-	}}
+	})
 	c := newTestClientTransport(t, rt)
 	var got []riskcloud.Entry
 	for e, err := range c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10, Prefetch: 2}).All(context.Background()) {
@@ -547,24 +559,12 @@ func TestPrefetch_pageSentBeforeTheRetakenPageIsNotTrusted(t *testing.T) {
 	f := newFake(t, 60)
 	f.log[10] = f.log[9] // twins across the boundary of pages 0 and 1
 	want := tagsOf(f.log)[:57]
-	var mu sync.Mutex
-	served := map[string]int{}
-	cond := sync.NewCond(&mu)
-	waitServed := func(page string, times int) {
-		mu.Lock()
-		for served[page] < times {
-			cond.Wait()
-		}
-		mu.Unlock()
-	}
 	changed := make(chan struct{})
-	rt := &orderedTransport{next: &handlerTransport{h: f}, before: func(page string) {
-		mu.Lock()
-		n := served[page]
-		mu.Unlock()
+	var rt *orderedTransport
+	rt = newOrderedTransport(&handlerTransport{h: f}, func(page string, n int) {
 		switch {
 		case page == "0" && n == 1: // page 0 again, to place page 1
-			waitServed("2", 1)
+			rt.waitServed("2", 1)
 			f.mu.Lock()
 			f.insertHead(f.newer(3, "new-"))
 			f.dropTail(3)
@@ -573,12 +573,7 @@ func TestPrefetch_pageSentBeforeTheRetakenPageIsNotTrusted(t *testing.T) {
 		case page == "1" && n == 1:
 			<-changed
 		}
-	}, after: func(page string) {
-		mu.Lock()
-		served[page]++
-		mu.Unlock()
-		cond.Broadcast()
-	}}
+	}, func(string, int) {})
 	c := newTestClientTransport(t, rt)
 	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10, Prefetch: 2}).All(context.Background()))
 	if err != nil {
