@@ -3,6 +3,7 @@ package riskcloud
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"iter"
 	"net/http"
@@ -131,26 +132,34 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 	if p.err != nil {
 		return p.err
 	}
-	pos := newPosition(p.opts.Page, p.key)
+	pos := newPosition(p.opts.Page)
+	seed := maphash.MakeSeed()
 	pages := newPrefetcher(ctx, p)
 	defer pages.close()
 	yielded := 0
+	var held *Page[T] // a page whose placement waits for the next response
 	for n, ok := pos.next(); ok; n, ok = pos.next() {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), err)
 		}
-		page, meta, err := pages.get(n)
+		page, meta, after, err := pages.get(n)
 		if err != nil {
 			return err
 		}
-		page, err = pos.advance(n, page, meta)
+		st, err := pos.advance(p.view(n, page, meta, after, seed))
 		if err != nil {
 			return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), &unexpectedError{err})
 		}
-		if page == nil {
+		pages.placed(st.still)
+		switch {
+		case st.hold:
+			held = page
 			continue
+		case st.held:
+			page = held
 		}
-		fresh := page.Content
+		held = nil
+		fresh := page.Content[st.from:]
 		for i := range fresh {
 			if _, ts := p.key(&fresh[i]); !p.opts.Since.IsZero() && !ts.IsZero() && ts.Before(p.opts.Since) {
 				fresh = fresh[:i]
@@ -171,6 +180,20 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 		}
 	}
 	return nil
+}
+
+// view fingerprints page n for the walk's position. Entries are hashed
+// when the page arrives, so that a caller who modifies a yielded
+// Entry.Raw cannot mislead the walk, and the walk's memory of entries
+// costs little.
+func (p *Pager[T]) view(n int, page *Page[T], meta pageMeta, after bool, seed maphash.Seed) view {
+	prints := make([]print, len(page.Content))
+	for i := range page.Content {
+		raw, ts := p.key(&page.Content[i])
+		prints[i] = print{sum: maphash.Bytes(seed, raw), ts: ts}
+	}
+	return view{n: n, prints: prints, meta: meta, number: page.Number, total: page.TotalElements,
+		totalPages: page.TotalPages, last: page.Last, pageSize: page.Size, after: after}
 }
 
 // listQuery is the query of a page request. go-querystring encodes it, so

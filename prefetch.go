@@ -3,6 +3,7 @@ package riskcloud
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,21 +11,23 @@ import (
 // pages ahead of the one it took last while the caller works on that one.
 // With depth 0 it requests each page when asked, and nothing else.
 //
-// Pages requested ahead are a guess that the log stays still. The walk's
-// arithmetic (see position) needs each page it places to show the log no
-// earlier than the page placed before it did: the shift between them is
-// then the arrivals in between, which totalElements bounds from below. A
-// page requested ahead may have been answered before the page taken last,
-// showing an older log, in which the entries that arrived in between are
-// missing from the front and the page starts past entries the walk has
-// not yielded. So a page requested before the page taken last arrived is
-// used only if it was sent after that page was sent (the two were in
-// flight together) and its totalElements equals that page's: an unchanged
-// count means an unchanged log. Otherwise it is requested again, now,
-// which is what a sequential walk would have done, and so are the pages
-// requested ahead of it. (Counts cannot show a log that gained and lost the
-// same number of entries while two requests were in flight together; the
-// README says so.)
+// Pages requested ahead are a guess that the log stays still. The walk
+// (see position) places each page against the one placed before it, on
+// the premise that an entry's index can only have grown since: its answer
+// shows the log as it was then or later. A page requested ahead may have
+// been answered before the page taken last, and then, if entries arrived
+// in between, it shows them missing from the front and starts past
+// entries the walk has not yielded.
+//
+// So the prefetcher keeps the order of events: each request notes when it
+// was sent and when its answer came, on one counter. A page answered
+// before the page taken last is trusted only if it was sent after the
+// answer of the last page whose placement did not prove the log still
+// (the anchor): every page placed since then proved that no entry arrived
+// between its answer and the one before, so the log it shows is the log
+// as it is now. Any other page requested ahead is requested again, now,
+// and so is every page requested ahead of it. Counts are not used: a log
+// that gains and loses as many entries keeps its count and moves.
 type prefetcher[T any] struct {
 	ctx   context.Context
 	fetch func(ctx context.Context, n int) (*Page[T], pageMeta, error)
@@ -44,12 +47,13 @@ type prefetcher[T any] struct {
 	ahead map[int]*pending[T] // requested and not yet taken
 	wg    sync.WaitGroup
 
-	taken     int   // pages taken so far
-	total     int64 // totalElements of the page taken last, if haveTotal
-	haveTotal bool
-	takenSeq  int // seq of the page taken last
-	sent      int // requests sent so far
-	end       int // the last page worth requesting ahead; see worthAsking
+	// clock orders sends and answers. lastAnswer is when the page taken
+	// last was answered; anchor is when the last page placed without a
+	// proof of a still log was.
+	clock      atomic.Int64
+	lastAnswer int64
+	anchor     int64
+	end        int // the last page worth requesting ahead; see worthAsking
 	// pageLen is the longest page seen: the server's page size, even when
 	// it clamps the size asked for but reports that one.
 	pageLen int
@@ -57,13 +61,12 @@ type prefetcher[T any] struct {
 
 // pending is a page request running on its own goroutine.
 type pending[T any] struct {
-	gen    int // prefetcher.taken when it was sent
-	seq    int // its place in the order requests were sent, from 1
-	cancel context.CancelFunc
-	done   chan struct{} // closed when page, meta and err are set
-	page   *Page[T]
-	meta   pageMeta
-	err    error
+	sent, answered int64 // on prefetcher.clock
+	cancel         context.CancelFunc
+	done           chan struct{} // closed when page, meta, err and answered are set
+	page           *Page[T]
+	meta           pageMeta
+	err            error
 }
 
 func newPrefetcher[T any](ctx context.Context, p *Pager[T]) *prefetcher[T] {
@@ -81,29 +84,31 @@ func newPrefetcher[T any](ctx context.Context, p *Pager[T]) *prefetcher[T] {
 	}
 }
 
-// get returns page n, from a request sent ahead when it can be trusted.
-// While it waits, the pages after n that the page taken last showed to be
-// worth asking for are requested, up to depth of them; so are those after
-// n once it arrives. A request sent ahead that failed reports its error:
-// the walk would have sent the same request.
-func (f *prefetcher[T]) get(n int) (*Page[T], pageMeta, error) {
+// get returns page n, from a request sent ahead when it can be trusted,
+// and whether its answer is known to follow the answer of the page taken
+// before it. While it waits, the pages after n that the page taken last
+// showed to be worth asking for are requested, up to depth of them; so are
+// those after n once it arrives. A request sent ahead that failed reports
+// its error: the walk would have sent the same request.
+func (f *prefetcher[T]) get(n int) (page *Page[T], meta pageMeta, after bool, err error) {
 	if f.depth == 0 {
-		return f.fetch(f.ctx, n)
+		page, meta, err = f.fetch(f.ctx, n)
+		return page, meta, true, err
 	}
 	f.dropOutside(n, n+f.depth)
 	r := f.ahead[n]
 	delete(f.ahead, n)
 	if r == nil {
-		r = f.start(n) // before the pages after it, which it is checked against
+		r = f.start(n) // before the pages after it
 	}
 	f.requestAhead(n)
 	<-r.done
 	r.cancel()
-	if r.err == nil && r.gen != f.taken {
-		if f.concurrentAndUnchanged(r) {
+	if r.err == nil && r.sent < f.lastAnswer {
+		if r.sent > f.anchor {
 			f.width = min(f.width+1, f.depth)
 		} else {
-			// It may show an older log than the page taken last, and so
+			// It may show an older log than the page placed last, and so
 			// may every page requested before it: request them all again,
 			// fewer of them while the log keeps changing.
 			f.width = max(f.width/2, 1)
@@ -114,25 +119,22 @@ func (f *prefetcher[T]) get(n int) (*Page[T], pageMeta, error) {
 			r.cancel()
 		}
 	}
-	f.taken++
-	f.takenSeq = r.seq
-	f.total, f.haveTotal = 0, false
+	after = r.sent > f.lastAnswer
+	f.lastAnswer = r.answered
 	f.end = -1
 	if r.err == nil {
-		if r.meta.totalElements {
-			f.total, f.haveTotal = r.page.TotalElements, true
-		}
 		f.end = f.worthAsking(n, r.page, r.meta)
 		f.requestAhead(n)
 	}
-	return r.page, r.meta, r.err
+	return r.page, r.meta, after, r.err
 }
 
-// concurrentAndUnchanged reports whether a page requested ahead was in
-// flight together with the page taken last (sent after it) and shows the
-// log with as many entries.
-func (f *prefetcher[T]) concurrentAndUnchanged(r *pending[T]) bool {
-	return r.seq > f.takenSeq && f.haveTotal && r.meta.totalElements && r.page.TotalElements == f.total
+// placed tells the prefetcher what the walk made of the page taken last:
+// whether it proved that no entry arrived since the page before it.
+func (f *prefetcher[T]) placed(still bool) {
+	if !still {
+		f.anchor = f.lastAnswer
+	}
 }
 
 // worthAsking returns the last page worth requesting ahead after page n,
@@ -145,7 +147,7 @@ func (f *prefetcher[T]) concurrentAndUnchanged(r *pending[T]) bool {
 func (f *prefetcher[T]) worthAsking(n int, page *Page[T], meta pageMeta) int {
 	f.pageLen = max(f.pageLen, len(page.Content))
 	switch {
-	case !f.haveTotal, len(page.Content) == 0, meta.last && page.Last:
+	case !meta.totalElements, len(page.Content) == 0, meta.last && page.Last:
 		return n
 	case !f.since.IsZero():
 		if _, ts := f.key(&page.Content[len(page.Content)-1]); !ts.IsZero() && ts.Before(f.since) {
@@ -182,13 +184,13 @@ func (f *prefetcher[T]) requestAhead(n int) {
 // start requests page n on a goroutine of its own.
 func (f *prefetcher[T]) start(n int) *pending[T] {
 	ctx, cancel := context.WithCancel(f.ctx)
-	f.sent++
-	r := &pending[T]{gen: f.taken, seq: f.sent, cancel: cancel, done: make(chan struct{})}
+	r := &pending[T]{sent: f.clock.Add(1), cancel: cancel, done: make(chan struct{})}
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
 		defer close(r.done)
 		r.page, r.meta, r.err = f.fetch(ctx, n)
+		r.answered = f.clock.Add(1)
 	}()
 	return r
 }

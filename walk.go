@@ -2,113 +2,159 @@ package riskcloud
 
 import (
 	"fmt"
-	"hash/maphash"
 	"time"
 )
 
 // position keeps a walk's place in a log that is read newest first while
-// new entries keep arriving at its head (and, with retention, old ones
-// leave its tail). Each arrival between two page requests shifts every
-// later page by one, so the next page starts with entries the walk has
-// already yielded. v1 entries carry no id, so the walk works out the shift
-// from the growth of totalElements and confirms it by finding, in the new
-// page, the entries it yielded last. Where the count is missing or proves
-// wrong it searches the page, falls back on timestamps, and steps back a
-// page when the shift skipped past entries.
+// it changes: new entries arrive at its head, and retention deletes the
+// oldest at its tail. v1 entries carry no id, so the walk tells entries
+// apart by a fingerprint of their bytes (see print) and works out, from
+// each page, where the entry it yielded last (call it e) now sits.
 //
-// The count is a lower bound on the shift: arrivals at the head move
-// entries, deletions at the tail do not, and totalElements grows by
-// arrivals minus deletions. The walk therefore never requests a page that
-// starts past an entry it has not yielded; at worst it requests one that
-// starts with entries it has.
+// # The model
 //
-// One case the page itself cannot settle: the counts put the boundary
-// right before the new page, and the page starts with the entries the walk
-// yielded last. Either those are the same entries, shifted by arrivals the
-// count missed because old entries left at the same time, or they are
-// distinct but byte-identical entries (a burst of failures from one
-// address in one millisecond). The walk then reads the page before once
-// more, which ends where the held page begins: if it ends with what the
-// walk yielded last, the entries are new; if it ends that many entries
-// earlier, they are the shifted ones; if the log moved again in between,
-// the walk places the page afresh.
+// Between two responses, a arrivals push every entry a places further
+// from the head; d deletions at the tail move nothing that remains. So an
+// entry's index only ever grows, and totalElements changes by a−d. The
+// walk therefore knows a lower bound on e's index, lo: exact after a page
+// is placed, then raised by every growth of totalElements (a ≥ a−d). It
+// requests the page that holds index lo+1, the first entry it has not
+// yielded if lo is exact. That page never starts past e+1, so it either
+// holds e (and the entries after e are new), starts right after e, or lies
+// wholly before e (deletions made lo fall short by a page or more).
 //
-// Entries are compared by a 64-bit hash of their bytes, taken when a page
-// arrives, so that a caller who modifies a yielded Entry.Raw cannot
-// mislead the walk, and a page's worth of history costs little memory.
-type position[T any] struct {
-	key  func(*T) ([]byte, time.Time)
-	seed maphash.Seed
+// # Reading a page
+//
+// Each explanation of a page is a hypothesis about e's index q, checked
+// against everything the page shows: the entries at q and before it must
+// be the entries yielded last, in order, as far as the walk remembers
+// them (tail); an entry after q is older than e, one before the
+// remembered run newer, so neither may carry a time on the wrong side of
+// it nor be one of the yielded entries (the log is distinct, save for
+// byte-identical twins of e, see below); q is at least lo and within the
+// log's size. When exactly one hypothesis fits, or all that fit yield the
+// same entries, the page is placed.
+//
+// For example, pages of 3, e = entry 40 yielded last at index 5 (lo = 5),
+// totalElements 100. Before the next request 2 entries arrive and 4 are
+// deleted: totalElements is 98, so lo stays 5 and the walk requests page
+// 2 (indexes 6..8). e is now at index 7, so the page shows [41 40 39]: 41
+// was yielded before 40, and only q = 7 fits it. 39 is new. Had timestamps
+// been all alike, and had the page shown [39 38 37] instead (nothing the
+// walk remembers), two hypotheses could fit: q = 5 (the page follows e)
+// and, if the deletions reached past a page and its remembered run, "the
+// whole page lies before e". Timestamps usually settle that: an entry
+// strictly older than the newest remembered one cannot lie before the run.
+//
+// # When a page is ambiguous
+//
+// Then the walk holds the page and reads the page before it again. An
+// index never decreases and grows by at least the growth of
+// totalElements, and an entry once deleted stays deleted (e may be: see
+// gone), so the hypotheses for the held page that fit none of the second
+// look's are out. If one (or one set with the same yield) is left, the
+// held page is placed; if not, the walk forgets the held page and goes on
+// from what the second look proved. Forgetting a page is always safe: the
+// walk reads it again later. Responses that bring nothing provably new
+// are counted, and too many in a row end the walk with an error, so no
+// server can keep it busy forever.
+//
+// # Twins
+//
+// Two entries identical to the byte (a burst of failures from one address
+// in one millisecond) cannot be told apart by their bytes. A hypothesis
+// may claim that a page's entry equal to e is a twin of e rather than e,
+// never that some other remembered entry has a twin: a repeated run of
+// distinct entries is a server repeating itself, not a log. Where the
+// second look leaves a twin claim against a deletion, the walk goes by
+// what it has seen: in a log that has shown no twins, the hypothesis
+// without one wins; in a log that has, the one that needs no deletion
+// since e's index was last known (the growth of totalElements then counts
+// the arrivals). Either can be wrong only when twins of e straddle a page
+// boundary while the log both gains and loses entries between the two
+// looks; the README says so. Entries yielded under a twin claim are not
+// provably new.
+type position struct {
+	first int   // the page the walk starts at
+	size  int64 // entries per page, fixed by the first page (see firstPageSize)
 
-	first   int  // the page the walk starts at
-	started bool // a page has been placed
-	done    bool
+	started, done bool
 
-	size int64 // entries per page, fixed by the first page (see firstPageSize)
-	// want is the index, in the log as it is now, of the first entry not
-	// yet yielded: a lower bound, moved on by the growth of total.
-	want      int64
-	total     int64 // totalElements of the last response, if haveTotal
-	haveTotal bool
-
-	// tail is the run of the log the walk placed last, ending with the
-	// last entry yielded: up to two pages, at least tailMin entries.
+	// tail is the run of entries yielded last, newest first, ending with
+	// e: at least tailMin entries, and two pages.
 	tail []print
-	mode placeMode
-	// pending is a page held back while the page before it is read again
-	// (mode checking).
-	pending *heldPage[T]
-	// stalls counts consecutive responses that yielded nothing.
-	stalls int
+	// lo is a lower bound on e's index, exact if exact, in the log as of
+	// the response placed last, whose totalElements was total.
+	lo        int64
+	exact     bool
+	total     int64
+	haveTotal bool
+	// ordered is false once a page shows times that go up: the server
+	// does not sort by them, so they prove nothing.
+	ordered bool
 
-	// The previous response, to catch a server that ignores page.
-	prevN     int
-	prevPage  []print
-	prevTotal int64
-	prevHasTo bool
-	repeats   int // responses in a row that repeated the one before
+	held   *heldPage // a page waiting for a second look at the page before it
+	stalls int       // responses in a row that yielded nothing provably new
+	echo   echoCheck
+	// twins is set once the log has shown two identical entries (see
+	// resolve).
+	twins bool
 }
 
-// print identifies an entry: a hash of its bytes, and its time.
+// print identifies an entry: a hash of its bytes, and its time (zero when
+// it has none).
 type print struct {
 	sum uint64
 	ts  time.Time
 }
 
-// newer and older compare times; an entry without one is neither.
-func (a print) newer(b print) bool { return !a.ts.IsZero() && !b.ts.IsZero() && a.ts.After(b.ts) }
-func (a print) older(b print) bool { return !a.ts.IsZero() && !b.ts.IsZero() && a.ts.Before(b.ts) }
+// view is what the walk needs of a response: the page asked for, its
+// entries' prints, and its meta where the server sent it.
+type view struct {
+	n      int
+	prints []print
+	meta   pageMeta
+	// number, total, totalPages and last are the meta's values.
+	number     int
+	total      int64
+	totalPages int
+	last       bool
+	pageSize   int // the server's size field
+	// after reports that the response's snapshot of the log follows that
+	// of the response placed before it: it was requested after that one
+	// came back. Pages requested ahead may not be.
+	after bool
+}
 
-// placeMode is what the walk knows of its place when the next page comes.
-type placeMode int
-
-const (
-	// counted: the place follows from the counts and is to be confirmed.
-	counted placeMode = iota
-	// searching: a whole page held only entries yielded before, so the
-	// count fell short; find the last yielded entry further on.
-	searching
-	// steppedBack: the last page started past the last yielded entry; the
-	// page before it must contain that entry.
-	steppedBack
-	// checking: the page before pending is being read again to tell
-	// shifted entries from identical new ones.
-	checking
-)
+// step is what advance makes of a response.
+type step struct {
+	// from is the index of the first entry to yield; len(prints) for none.
+	from int
+	// still reports a proof that no entry arrived between the previous
+	// response placed and this one, so that pages requested ahead of this
+	// one can be trusted (see prefetcher).
+	still bool
+	// hold asks the caller to keep this response's page: its placement
+	// waits for the next response. held says that from refers to the page
+	// kept, not to this response's.
+	hold, held bool
+}
 
 // heldPage is a page whose placement waits on a second look at the page
 // before it.
-type heldPage[T any] struct {
-	n      int
-	page   *Page[T]
-	meta   pageMeta
-	prints []print
-	shift  int // where the page splits if its first entries are the shifted ones
+type heldPage struct {
+	v    view
+	hyps []hypothesis
+	lo   int64 // the least index of e that any hypothesis allows
+	// counted is e's index if no entry was deleted since it was last known
+	// exactly (the growth of totalElements then counts the arrivals), or
+	// -1 if it was not.
+	counted int64
 }
 
 const (
-	// maxStalls bounds the responses in a row that yield nothing, so that
-	// a server whose pages never line up cannot keep a walk busy forever.
+	// maxStalls bounds the responses in a row that yield nothing provably
+	// new, so that no server can keep a walk busy forever.
 	maxStalls = 50
 	// maxTotal bounds a plausible totalElements; larger values are ignored
 	// rather than allowed to overflow the walk's arithmetic.
@@ -118,169 +164,264 @@ const (
 	tailMin = 64
 )
 
-func newPosition[T any](first int, key func(*T) ([]byte, time.Time)) *position[T] {
-	return &position[T]{first: first, key: key, seed: maphash.MakeSeed()}
+func newPosition(first int) *position {
+	return &position{first: first, ordered: true}
 }
 
 // next returns the page to request next, or false when the walk is over.
-func (p *position[T]) next() (int, bool) {
+func (p *position) next() (int, bool) {
 	switch {
 	case p.done:
 		return 0, false
 	case !p.started:
 		return p.first, true
-	case p.mode == checking:
-		return p.pending.n - 1, true
+	case p.held != nil:
+		return p.held.v.n - 1, true
 	}
-	return int(p.want / p.size), true
+	return int((p.lo + 1) / p.size), true
 }
 
 // stop ends the walk after the current page (Since or Limit reached).
-func (p *position[T]) stop() { p.done = true }
+func (p *position) stop() { p.done = true }
 
-// prints fingerprints a page's entries.
-func (p *position[T]) prints(content []T) []print {
-	out := make([]print, len(content))
-	for i := range content {
-		raw, ts := p.key(&content[i])
-		out[i] = print{sum: maphash.Bytes(p.seed, raw), ts: ts}
+// advance places a response to the page next asked for and returns which
+// of its entries to yield. An error means the server's pages cannot be
+// reconciled without risking a lost or doubled entry.
+func (p *position) advance(v view) (step, error) {
+	none := step{from: len(v.prints)}
+	if err := p.echo.check(v); err != nil {
+		return none, err
 	}
-	return out
-}
-
-// advance places page n, as received, and returns the page to yield, its
-// Content cut to the entries the walk has not yielded yet, or nil when it
-// brings none. An error means the server's pages cannot be reconciled
-// without risking a lost or doubled entry.
-func (p *position[T]) advance(n int, page *Page[T], meta pageMeta) (*Page[T], error) {
-	prints := p.prints(page.Content)
-	if err := p.checkAnswered(n, page, meta, prints); err != nil {
-		return nil, err
+	if v.meta.totalElements && (v.total < 0 || v.total > maxTotal) {
+		v.meta.totalElements = false
 	}
-	if meta.totalElements && (page.TotalElements < 0 || page.TotalElements > maxTotal) {
-		meta.totalElements = false
-	}
-	if p.mode == checking {
-		return p.check(page, meta, prints)
-	}
-	if len(prints) == 0 {
+	p.noteOrder(v.prints)
+	p.twins = p.twins || adjacentTwins(v.prints)
+	switch {
+	case !p.started:
+		return p.start(v), nil
+	case int64(len(v.prints)) > p.size:
+		return none, fmt.Errorf("page %d holds %d entries, more than the %d of the first page: the server changed its page size in mid-walk, and the walk cannot tell where its pages begin", v.n, len(v.prints), p.size)
+	case p.held != nil:
+		return p.settle(v)
+	case len(v.prints) == 0:
+		// The page holds index lo+1 or earlier: nothing is left after e.
 		p.done = true
-		return nil, nil
+		return none, nil
 	}
-	if !p.started {
-		p.started = true
-		p.size = firstPageSize(n, page, meta)
-		return p.accept(n, page, meta, prints, 0)
+	// Arrivals are at least the growth of totalElements; if nothing was
+	// deleted, they are exactly that (counted). The growth bounds e's move
+	// only if v's answer follows the last one placed (see prefetcher).
+	growth, counted := int64(0), int64(-1)
+	if v.meta.totalElements && p.haveTotal {
+		growth = max(0, v.total-p.total)
 	}
-
-	start := int64(n) * p.size
-	shiftKnown := meta.totalElements && p.haveTotal
-	if shiftKnown && page.TotalElements > p.total {
-		p.want += page.TotalElements - p.total
+	if p.exact {
+		counted = p.lo + growth
 	}
-	p.noteTotal(page, meta)
-
-	from, where := p.locate(prints, p.want-start)
-	if where == ambiguous && n == 0 {
-		where = placed // no page before to look at; take the overlap as shifted
+	lo := p.lo
+	if v.after {
+		lo += growth
 	}
-	switch where {
-	case placed:
-		return p.accept(n, page, meta, prints, from)
-	case ambiguous:
-		p.pending = &heldPage[T]{n: n, page: page, meta: meta, prints: prints, shift: from}
-		p.mode = checking
-	case skipped:
-		// want already points past this page.
-		p.finishIfLast(page, meta)
-	case allSeen:
-		p.want = start + int64(len(prints))
-		p.mode = searching
-		p.finishIfLast(page, meta)
-	case stepBack:
-		if p.mode == steppedBack || n == 0 {
-			return nil, p.lostError(n)
+	hyps := p.hypotheses(v, lo)
+	if len(hyps) == 0 {
+		return none, p.lostError(v.n)
+	}
+	if h, ok := decisive(hyps, int64(v.n)*p.size, len(v.prints)); ok {
+		if c, ok := p.byCount(hyps, counted); ok && h.kind == before {
+			h = c // no yield either way; keep e's index exact
 		}
-		p.want = start - p.size
-		p.mode = steppedBack
-	case lost:
-		return nil, p.lostError(n)
+		return p.place(v, h)
 	}
-	return nil, p.stalled(0)
+	if v.n == 0 {
+		// No page before it to look at: read it again later.
+		p.forget(v, hyps)
+		return none, p.stalled()
+	}
+	p.held = &heldPage{v: v, hyps: hyps, lo: leastIndex(hyps), counted: counted}
+	return step{from: len(v.prints), hold: true}, p.stalled()
 }
 
-// accept records that page n is placed with its new entries from index
-// from, and returns it trimmed to them.
-func (p *position[T]) accept(n int, page *Page[T], meta pageMeta, prints []print, from int) (*Page[T], error) {
-	// prints[:from] repeat the end of the tail, so the tail grows by the rest.
-	keep := max(2*int(p.size), tailMin) - (len(prints) - from)
-	if keep < 0 {
-		keep = 0
+// byCount returns the hypothesis that puts e at counted, where it is if
+// no entry was deleted since its index was last known exactly (-1: it was
+// not), in a log that has shown twins: there a twin of e is more likely
+// than a deletion (see resolve).
+func (p *position) byCount(hyps []hypothesis, counted int64) (hypothesis, bool) {
+	if !p.twins || counted < 0 {
+		return hypothesis{}, false
 	}
-	tail := make([]print, 0, min(keep, len(p.tail))+len(prints)-from)
-	tail = append(tail, p.tail[max(0, len(p.tail)-keep):]...)
-	p.tail = append(tail, prints[from:]...)
-
-	p.want = int64(n)*p.size + int64(len(prints))
-	p.mode = counted
-	p.noteTotal(page, meta)
-	p.finishIfLast(page, meta)
-	page.Content = page.Content[from:]
-	if len(page.Content) == 0 {
-		return nil, p.stalled(0)
+	for _, h := range hyps {
+		if h.exact() && h.q == counted {
+			return h, true
+		}
 	}
-	return page, p.stalled(len(page.Content))
+	return hypothesis{}, false
 }
 
-// finishIfLast ends the walk after a page with nothing after it: marked
-// last, short (the next page would start past the end of the log as the
-// server saw it), or at or past the latest totalPages.
-func (p *position[T]) finishIfLast(page *Page[T], meta pageMeta) {
-	if (meta.last && page.Last) || int64(len(page.Content)) < p.size ||
-		(meta.totalPages && p.want/p.size >= int64(page.TotalPages)) {
+// start places the walk's first page: everything in it is new.
+func (p *position) start(v view) step {
+	p.started = true
+	p.size = firstPageSize(v)
+	if len(v.prints) == 0 {
+		p.done = true
+		return step{}
+	}
+	p.tail = nil
+	p.remember(v.prints, true)
+	p.setPlace(int64(v.n)*p.size+int64(len(v.prints))-1, true, v)
+	p.finishIfLast(v)
+	return step{from: 0}
+}
+
+// settle places the held page from v, a second look at the page before
+// it. v was requested after the held page came back, so e's index in v is
+// at least its index in the held page, plus the growth of totalElements.
+func (p *position) settle(v view) (step, error) {
+	held := p.held
+	p.held = nil
+	none := step{from: len(v.prints)}
+	if len(v.prints) == 0 {
+		// The log now ends before the held page began, and so before e:
+		// every entry older than e is gone.
+		p.done = true
+		return none, nil
+	}
+	growth := int64(0)
+	if v.meta.totalElements && held.v.meta.totalElements {
+		growth = max(0, v.total-held.v.total)
+	}
+	second := p.hypotheses(v, held.lo+growth)
+	if h, ok := resolve(held, second, growth, int64(held.v.n)*p.size, p.twins); ok {
+		s, err := p.place(held.v, h)
+		s.still = false // the second look came between
+		s.held = true
+		return s, err
+	}
+	if len(second) == 0 {
+		return none, p.lostError(v.n)
+	}
+	// The held page cannot be placed: go on from what the second look
+	// shows, which never yields (the page before the held one ends at or
+	// before e).
+	p.forget(v, second)
+	return none, p.stalled()
+}
+
+// place acts on the hypothesis h for v: yields the entries after e, or
+// moves the walk's place, or ends the walk.
+func (p *position) place(v view, h hypothesis) (step, error) {
+	start := int64(v.n) * p.size
+	still := p.exact && h.exact() && h.q == p.lo
+	switch {
+	case h.kind == gone:
+		p.done = true
+		return step{from: len(v.prints)}, nil
+	case h.kind == at && h.q < start+int64(len(v.prints))-1:
+		from := int(h.q - start + 1)
+		provable := p.remember(v.prints[from:], p.ordered && olderThan(v.prints[from], p.tail[len(p.tail)-1]))
+		p.setPlace(start+int64(len(v.prints))-1, true, v)
+		p.finishIfLast(v)
+		if provable {
+			p.stalls = 0
+			return step{from: from, still: still}, nil
+		}
+		return step{from: from, still: still}, p.stalled()
+	}
+	// Nothing to yield: only the place moves. If the log ends within the
+	// page, nothing older than e is left.
+	p.setPlace(h.q, h.exact(), v)
+	p.finishIfLast(v)
+	return step{from: len(v.prints), still: still}, p.stalled()
+}
+
+// forget moves the walk's place to what hyps (for v) allow, yielding
+// nothing: the least index of e among them, exact if only one remains.
+func (p *position) forget(v view, hyps []hypothesis) {
+	exact := len(hyps) == 1 && hyps[0].exact()
+	p.setPlace(leastIndex(hyps), exact, v)
+}
+
+// setPlace records e's index (or a lower bound) as of response v.
+func (p *position) setPlace(lo int64, exact bool, v view) {
+	p.lo, p.exact = lo, exact
+	p.total, p.haveTotal = v.total, v.meta.totalElements
+}
+
+// remember appends yielded entries to the tail, keeping its last entries,
+// and reports whether any of them is provably new: not identical to an
+// entry yielded before (known if older says the first is older than e).
+func (p *position) remember(fresh []print, older bool) (provable bool) {
+	provable = older
+	for i := 0; !provable && i < len(fresh); i++ {
+		provable = !p.inTail(fresh[i].sum)
+	}
+	keep := max(2*int(p.size), tailMin)
+	if drop := len(p.tail) + len(fresh) - keep; drop > 0 {
+		if drop >= len(p.tail) {
+			p.tail = append(p.tail[:0], fresh[max(0, len(fresh)-keep):]...)
+			return provable
+		}
+		p.tail = append(p.tail[:0], p.tail[drop:]...)
+	}
+	p.tail = append(p.tail, fresh...)
+	return provable
+}
+
+func (p *position) inTail(sum uint64) bool {
+	for _, t := range p.tail {
+		if t.sum == sum {
+			return true
+		}
+	}
+	return false
+}
+
+// finishIfLast ends the walk after a page the server says is its last:
+// short, marked last, or at or past totalPages, as DESIGN.md has it. A
+// page that reaches totalElements does not end it: the count may run
+// ahead of the pages, and an empty page costs one request.
+func (p *position) finishIfLast(v view) {
+	if int64(len(v.prints)) < p.size || (v.meta.last && v.last) ||
+		(v.meta.totalPages && v.n+1 >= v.totalPages) {
 		p.done = true
 	}
 }
 
-// check settles a held page from a second look at the page before it,
-// which should end where the held page begins. If it ends with the entries
-// yielded last, the held page's matching first entries are new ones that
-// happen to be identical; if it ends that many entries earlier, they are
-// the yielded ones, shifted. If it ends anywhere else, or totalElements
-// moved, the log changed in between, and the walk places afresh.
-func (p *position[T]) check(before *Page[T], meta pageMeta, prints []print) (*Page[T], error) {
-	held := p.pending
-	p.pending, p.mode = nil, counted
-	moved := meta.totalElements && held.meta.totalElements && before.TotalElements != held.page.TotalElements
-	if !moved {
-		switch p.tailOffset(prints) {
-		case 0:
-			return p.accept(held.n, held.page, held.meta, held.prints, 0)
-		case held.shift:
-			return p.accept(held.n, held.page, held.meta, held.prints, held.shift)
-		}
-	}
-	if meta.totalElements && p.haveTotal && before.TotalElements > p.total {
-		p.want += before.TotalElements - p.total
-	}
-	p.noteTotal(before, meta)
-	return nil, p.stalled(0)
+// endsLog reports whether the log, as of v, ends within v's page: it is
+// the last page (see finishIfLast), or reaches totalElements.
+func (p *position) endsLog(v view) bool {
+	end := int64(v.n)*p.size + int64(len(v.prints))
+	return int64(len(v.prints)) < p.size || (v.meta.last && v.last) ||
+		(v.meta.totalPages && v.n+1 >= v.totalPages) ||
+		(v.meta.totalElements && v.total <= end)
 }
 
-// tailOffset returns the smallest x ≥ 0 such that prints ends with the
-// tail minus its last x entries (as far as both reach), or -1.
-func (p *position[T]) tailOffset(prints []print) int {
-	for x := 0; x < len(p.tail); x++ {
-		m := min(len(prints), len(p.tail)-x)
-		ok := m > 0
-		for i := 1; ok && i <= m; i++ {
-			ok = prints[len(prints)-i].sum == p.tail[len(p.tail)-x-i].sum
+// noteOrder stops the walk from reasoning with times once a page shows
+// them out of order.
+func (p *position) noteOrder(prints []print) {
+	var prev time.Time
+	for _, pr := range prints {
+		if pr.ts.IsZero() {
+			continue
 		}
-		if ok {
-			return x
+		if !prev.IsZero() && pr.ts.After(prev) {
+			p.ordered = false
+			return
 		}
+		prev = pr.ts
 	}
-	return -1
+}
+
+func (p *position) stalled() error {
+	p.stalls++
+	if p.stalls > maxStalls && !p.done {
+		return fmt.Errorf("%d responses in a row brought no provably new entry: the log grows faster than the walk reads it, or its pages do not line up", p.stalls)
+	}
+	return nil
+}
+
+func (p *position) lostError(n int) error {
+	return fmt.Errorf("lost its place at page %d: no placement of the entry it yielded last fits the page; the log changed in a way the walk cannot reconcile without risking a lost or doubled entry (walk again, with Since, to resume)", n)
 }
 
 // firstPageSize is the walk's page size: the size the first page reports,
@@ -288,163 +429,62 @@ func (p *position[T]) tailOffset(prints []print) int {
 // reported size that is known not to be the last shows a server that
 // clamped the size but echoed the one asked for: its pages are as long as
 // this one.
-func firstPageSize[T any](n int, page *Page[T], meta pageMeta) int64 {
-	length := int64(len(page.Content))
-	if !meta.size || page.Size <= 0 || length >= int64(page.Size) {
-		return max(length, int64(page.Size))
+func firstPageSize(v view) int64 {
+	length := int64(len(v.prints))
+	if !v.meta.size || v.pageSize <= 0 || length >= int64(v.pageSize) {
+		return max(length, int64(v.pageSize), 1)
 	}
-	notLast := (meta.last && !page.Last) ||
-		(!meta.last && meta.totalElements && int64(n)*length+length < page.TotalElements) ||
-		(!meta.last && !meta.totalElements && meta.totalPages && n+1 < page.TotalPages)
-	if notLast {
+	notLast := (v.meta.last && !v.last) ||
+		(!v.meta.last && v.meta.totalElements && int64(v.n)*length+length < v.total) ||
+		(!v.meta.last && !v.meta.totalElements && v.meta.totalPages && v.n+1 < v.totalPages)
+	if notLast && length > 0 {
 		return length
 	}
-	return int64(page.Size)
+	return int64(v.pageSize)
 }
 
-// checkAnswered catches a server that answers another page than the one
-// asked for, which would otherwise walk the same entries forever.
-func (p *position[T]) checkAnswered(n int, page *Page[T], meta pageMeta, prints []print) error {
-	if meta.number && page.Number != n {
-		return fmt.Errorf("asked for page %d, the server answered page %d: it may be ignoring the page parameter", n, page.Number)
+// echoCheck catches a server that answers another page than the one asked
+// for, which would otherwise walk the same entries forever.
+type echoCheck struct {
+	prevN     int
+	prev      []print
+	total     int64
+	haveTotal bool
+	repeats   int
+	answered  bool
+}
+
+func (c *echoCheck) check(v view) error {
+	if v.meta.number && v.number != v.n {
+		return fmt.Errorf("asked for page %d, the server answered page %d: it may be ignoring the page parameter", v.n, v.number)
 	}
 	// Without a number, a server that ignores page shows as the same
-	// content for another page while totalElements stays put. A log that
-	// gained and lost exactly a page's worth of entries looks the same
-	// once, so it takes two in a row, and a page of one entry repeated (a
-	// burst) proves nothing. (Without totalElements either, the two cannot
-	// be told apart; totalPages or the stall limit ends such a walk.)
-	if !meta.number && p.started && n != p.prevN && len(prints) > 0 &&
-		meta.totalElements && p.prevHasTo && page.TotalElements == p.prevTotal &&
-		sameRun(prints, p.prevPage) && !allSame(prints) {
-		p.repeats++
-		if p.repeats >= 2 {
-			return fmt.Errorf("page %d repeats the pages before it while the log is unchanged: the server seems to ignore the page parameter", n)
+	// entries for another page, and the same totalElements if it sends
+	// one. A log that moved by exactly a page looks the same once, so it
+	// takes two in a row; a page of one entry repeated (a burst) proves
+	// nothing, and the stall limit ends that.
+	moved := v.meta.totalElements && c.haveTotal && v.total != c.total
+	if c.answered && !v.meta.number && v.n != c.prevN && !moved && len(v.prints) > 1 && sameRun(v.prints, c.prev) && !allSame(v.prints) {
+		c.repeats++
+		if c.repeats >= 2 {
+			return fmt.Errorf("page %d repeats the pages before it: the server seems to ignore the page parameter, or the log gains a page's worth of entries before every request", v.n)
 		}
 	} else {
-		p.repeats = 0
+		c.repeats = 0
 	}
-	p.prevN, p.prevPage = n, prints
-	p.prevTotal, p.prevHasTo = page.TotalElements, meta.totalElements
+	c.answered, c.prevN, c.prev = true, v.n, v.prints
+	c.total, c.haveTotal = v.total, v.meta.totalElements
 	return nil
 }
 
-func (p *position[T]) noteTotal(page *Page[T], meta pageMeta) {
-	if meta.totalElements {
-		p.total, p.haveTotal = page.TotalElements, true
-	}
-}
-
-func (p *position[T]) stalled(fresh int) error {
-	if fresh > 0 {
-		p.stalls = 0
-		return nil
-	}
-	p.stalls++
-	if p.stalls > maxStalls && !p.done {
-		return fmt.Errorf("%d responses in a row brought no new entry: the log grows faster than the walk reads it, or its pages do not line up", p.stalls)
-	}
-	return nil
-}
-
-func (p *position[T]) lostError(n int) error {
-	return fmt.Errorf("lost its place at page %d: the last entry it yielded is neither where the log's size puts it nor on the page before; the log changed in a way the walk cannot reconcile without risking a lost or doubled entry (walk again, with Since, to resume)", n)
-}
-
-// placement is where a page sits relative to the last entry yielded.
-type placement int
-
-const (
-	placed    placement = iota // the new entries start at the returned index
-	ambiguous                  // at 0, or at the returned index: see check
-	skipped                    // the counts put the next entry past this page
-	allSeen                    // every entry was yielded before; read on
-	stepBack                   // the page starts past the last yielded entry
-	lost                       // the last yielded entry is not where it must be
-)
-
-// locate finds where the entries new to the walk start in a page, given k,
-// the number of its leading entries the counts say were yielded before.
-//
-// A split at j ≥ 1 fits when the page's first j entries end with the
-// entries the walk yielded last (as far as the tail reaches) and entry j
-// is not newer than the last of them. A split at 0 cannot be confirmed
-// inside the page; it fits unless the first entry is newer than the last
-// yielded one.
-//
-// Splits are tried at k, then after k (the count is a lower bound), then
-// before k (a server whose count ran ahead). The first that fits wins, so
-// the walk never starts past an entry it has not yielded.
-func (p *position[T]) locate(prints []print, k int64) (int, placement) {
-	last := p.tail[len(p.tail)-1]
-	n := len(prints)
-
-	if p.mode == steppedBack {
-		if j := p.firstFit(prints, 1, n); j > 0 {
-			return j, placed
-		}
-		return 0, lost
-	}
-	if k > int64(n) {
-		if !prints[n-1].older(last) {
-			return 0, skipped
-		}
-		k = int64(n) // it holds entries older than the last yielded: look back
-	}
-
-	if start := int(k); start == 0 {
-		if !prints[0].newer(last) {
-			j := p.firstFit(prints, 1, n)
-			switch {
-			case j < 0:
-				return 0, placed
-			case p.mode == counted:
-				return j, ambiguous
-			default:
-				return j, placed // the count already proved short: shifted
-			}
-		}
-		if j := p.firstFit(prints, 1, n); j > 0 {
-			return j, placed
-		}
-	} else {
-		if j := p.firstFit(prints, start, n); j > 0 {
-			return j, placed
-		}
-		for j := start - 1; j >= 1; j-- {
-			if p.fits(prints, j) {
-				return j, placed
-			}
+// adjacentTwins reports whether two neighbouring entries are identical.
+func adjacentTwins(prints []print) bool {
+	for i := 1; i < len(prints); i++ {
+		if prints[i].sum == prints[i-1].sum {
+			return true
 		}
 	}
-	if prints[0].newer(last) {
-		// The page starts before the last yielded entry, and no split
-		// fits: it ends before that entry too.
-		return 0, allSeen
-	}
-	return 0, stepBack
-}
-
-// firstFit returns the first split in [from, to] that fits, or -1.
-func (p *position[T]) firstFit(prints []print, from, to int) int {
-	for j := from; j <= to; j++ {
-		if p.fits(prints, j) {
-			return j
-		}
-	}
-	return -1
-}
-
-// fits reports whether a page splits at j ≥ 1 after the last yielded
-// entry: its first j entries end like the tail, and entry j is not newer.
-func (p *position[T]) fits(prints []print, j int) bool {
-	m := min(j, len(p.tail))
-	for i := 1; i <= m; i++ {
-		if prints[j-i].sum != p.tail[len(p.tail)-i].sum {
-			return false
-		}
-	}
-	return j == len(prints) || !prints[j].newer(p.tail[len(p.tail)-1])
+	return false
 }
 
 // allSame reports whether every entry is identical to the first.
