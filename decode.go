@@ -33,7 +33,9 @@ import (
 // decodeEntryPage reads a page of entries: a Spring page object, a bare
 // JSON array (the content, with no meta), or null (an empty page with no
 // meta). A null entry is an error: the walk could not tell it apart from
-// another. Each entry's Raw shares body.
+// another. Each entry's Raw shares body. A negative number, size,
+// totalElements, totalPages or numberOfElements is an error naming the
+// field.
 func decodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
 	d := decoder{data: body}
 	page := new(Page[Entry])
@@ -438,8 +440,11 @@ func unquote(s []byte) (string, error) {
 	return out, err
 }
 
-// integer reads an integer that fits in an int64 if wide, else in an int,
-// or null (present false).
+// integer reads a non-negative integer that fits in an int64 if wide,
+// else in an int, or null (present false). Every integer of a page's meta
+// is a count or an index: a negative one would end a walk early (a
+// totalPages of -1 reads as past the end) or upset its arithmetic, so it
+// is an error, even where a later key of the same name would replace it.
 func (d *decoder) integer(field string, wide bool) (n int64, present bool, err error) {
 	bits, typ := strconv.IntSize, reflect.TypeFor[int]()
 	if wide {
@@ -456,6 +461,12 @@ func (d *decoder) integer(field string, wide bool) (n int64, present bool, err e
 		}
 		if isInt {
 			if n, err := strconv.ParseInt(string(num), 10, bits); err == nil {
+				if n < 0 {
+					return 0, false, &decodeError{
+						msg: fmt.Sprintf("%q is %s, want a non-negative integer or null", field, clipTo(string(num), 32)),
+						off: start,
+					}
+				}
 				return n, true, nil
 			}
 		}

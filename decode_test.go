@@ -132,23 +132,59 @@ func (c *contentProbe) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// negativeProbe notes a meta integer that is negative, in any of the
+// values of a repeated key.
+type negativeProbe struct {
+	value string // the first negative one
+}
+
+func (p *negativeProbe) UnmarshalJSON(b []byte) error {
+	var n int64
+	if json.Unmarshal(b, &n) == nil && n < 0 && p.value == "" {
+		p.value = string(b)
+	}
+	return nil
+}
+
+// pageProbe reads what the checks on a page need and encoding/json's
+// result keeps no trace of: every value of a repeated key.
+type pageProbe struct {
+	Content          contentProbe  `json:"content"`
+	Number           negativeProbe `json:"number"`
+	Size             negativeProbe `json:"size"`
+	TotalElements    negativeProbe `json:"totalElements"`
+	TotalPages       negativeProbe `json:"totalPages"`
+	NumberOfElements negativeProbe `json:"numberOfElements"`
+}
+
 // oracleDecodeEntryPage is the old decoder with one divergence, the new
-// decoder's: when "content" is repeated, encoding/json decodes the later
-// array into the elements the earlier one left in the slice (up to its
-// capacity, even past a shorter array in between), and the old
+// decoder's, and the checks the new decoder makes as it reads.
+//
+// The divergence: when "content" is repeated, encoding/json decodes the
+// later array into the elements the earlier one left in the slice (up to
+// its capacity, even past a shorter array in between), and the old
 // UnmarshalJSON leaves an entry as it was for a null, so a null element
 // could silently take the place of an entry from an earlier array. The new
 // decoder reads the last content afresh: such a null is "entry i is null",
 // like any other. So does this oracle.
+//
+// The checks, made here on what encoding/json decoded in full, where the
+// decoder makes them as it reads: no value of a meta integer (even one a
+// later key replaces) may be negative.
 func oracleDecodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
 	p, meta, err := oracleDecodePage(body, oracleKey)
 	if err != nil {
 		return nil, pageMeta{}, err
 	}
-	var probe struct {
-		Content contentProbe `json:"content"`
+	var probe pageProbe
+	json.Unmarshal(body, &probe)
+	for field, v := range map[string]negativeProbe{"number": probe.Number, "size": probe.Size,
+		"totalElements": probe.TotalElements, "totalPages": probe.TotalPages, "numberOfElements": probe.NumberOfElements} {
+		if v.value != "" {
+			return nil, pageMeta{}, fmt.Errorf("%q is %s", field, v.value)
+		}
 	}
-	if json.Unmarshal(body, &probe); probe.Content.n > 1 {
+	if probe.Content.n > 1 {
 		var fresh []oracleEntry
 		if err := json.Unmarshal(probe.Content.raw, &fresh); err != nil {
 			return nil, pageMeta{}, err
@@ -437,6 +473,17 @@ var trickyBodies = []struct{ name, body string }{
 	{"numberOfElements null", `{"numberOfElements":null}`},
 	{"first false", `{"first":false,"last":false}`},
 	{"meta after content error", `{"content":[{"type":5}],"number":1}`},
+	{"meta integers, none negative", `{"number":0,"size":-0,"totalElements":9223372036854775807,"totalPages":2147483647,"numberOfElements":0}`},
+	{"number negative", `{"number":-1}`},
+	{"size negative", `{"content":[],"size":-1}`},
+	{"totalElements negative", `{"totalElements":-1}`},
+	{"totalPages negative", `{"totalPages":-1,"content":[{}]}`},
+	{"numberOfElements negative", `{"content":[{}],"numberOfElements":-2}`},
+	{"negative then not", `{"totalPages":-1,"totalPages":1}`},
+	{"not then negative", `{"totalPages":1,"TotalPages":-1}`},
+	{"negative then null", `{"size":-1,"size":null}`},
+	{"negative in a folded key", `{"ſize":-1}`},
+	{"negative under pageable and in entries", `{"pageable":{"pageNumber":-1,"size":-1},"content":[{"number":-1,"size":-5}],"sort":{"totalPages":-1}}`},
 
 	// literals
 	{"literal cut", `{"last":tru}`},
@@ -471,7 +518,7 @@ var trickyBodies = []struct{ name, body string }{
 // TestDecodeEntryPage_matchesEncodingJSON checks the one-pass decoder
 // against encoding/json on every JSON file of testdata/ and on inputs
 // chosen to catch a difference (see oracleDecodeEntryPage for the one
-// difference kept).
+// difference kept and the checks).
 func TestDecodeEntryPage_matchesEncodingJSON(t *testing.T) {
 	t.Parallel()
 	for path, body := range testdataBodies(t) {
@@ -519,6 +566,7 @@ func TestDecodeEntryPage_errorsSayWhere(t *testing.T) {
 		{"{\"x\":\"\xff\x01\"}", `invalid character '\x01' in string literal at offset 7`},
 		{"{\"x\":\xff}", "invalid character byte 0xff looking for beginning of value at offset 5"},
 		{`{"x":[`, "unexpected end of JSON input at offset 6"},
+		{`{"content":[],"totalPages":-1}`, `"totalPages" is -1, want a non-negative integer or null at offset 27`},
 		{`{"x":` + nest(10000) + `}`, "exceeded max depth at offset 10004"},
 	}
 	for _, tt := range tests {
