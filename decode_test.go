@@ -120,15 +120,21 @@ func oracleDecodePage[T any](body []byte, key func(*T) ([]byte, time.Time)) (*Pa
 func oracleKey(e *oracleEntry) ([]byte, time.Time) { return e.Raw, e.Timestamp }
 
 // contentProbe counts a page's "content" keys (as encoding/json matches
-// them) and keeps the last one's value.
+// them), keeps the last one's value, and notes the most elements any of
+// them held.
 type contentProbe struct {
-	n   int
-	raw []byte
+	n       int
+	raw     []byte
+	longest int
 }
 
 func (c *contentProbe) UnmarshalJSON(b []byte) error {
 	c.n++
 	c.raw = bytes.Clone(b)
+	var elems []json.RawMessage
+	if json.Unmarshal(b, &elems) == nil {
+		c.longest = max(c.longest, len(elems))
+	}
 	return nil
 }
 
@@ -169,15 +175,25 @@ type pageProbe struct {
 // like any other. So does this oracle.
 //
 // The checks, made here on what encoding/json decoded in full, where the
-// decoder makes them as it reads: no value of a meta integer (even one a
-// later key replaces) may be negative.
-func oracleDecodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
+// decoder makes them as it reads (stopping at the first entry past the
+// bound): no content array (even one a later key replaces) may hold more
+// than maxEntries elements; no value of a meta integer (even one a later
+// key replaces) may be negative; and the content kept may hold no more
+// entries than a size above 0 the page states.
+func oracleDecodeEntryPage(body []byte, maxEntries int) (*Page[Entry], pageMeta, error) {
 	p, meta, err := oracleDecodePage(body, oracleKey)
 	if err != nil {
 		return nil, pageMeta{}, err
 	}
 	var probe pageProbe
-	json.Unmarshal(body, &probe)
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+		probe.Content.longest = len(p.Content)
+	} else {
+		json.Unmarshal(body, &probe)
+	}
+	if probe.Content.longest > maxEntries {
+		return nil, pageMeta{}, fmt.Errorf("content holds more than %d entries", maxEntries)
+	}
 	for field, v := range map[string]negativeProbe{"number": probe.Number, "size": probe.Size,
 		"totalElements": probe.TotalElements, "totalPages": probe.TotalPages, "numberOfElements": probe.NumberOfElements} {
 		if v.value != "" {
@@ -196,6 +212,9 @@ func oracleDecodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
 		}
 		p.Content = fresh
 	}
+	if meta.size && p.Size > 0 && len(p.Content) > p.Size {
+		return nil, pageMeta{}, fmt.Errorf("content holds %d entries, more than its own size of %d", len(p.Content), p.Size)
+	}
 	page := &Page[Entry]{Number: p.Number, Size: p.Size, TotalElements: p.TotalElements, TotalPages: p.TotalPages,
 		First: p.First, Last: p.Last, NumberOfElements: p.NumberOfElements}
 	if p.Content != nil {
@@ -212,15 +231,16 @@ func oracleDecodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
 const maxDecodeErrorLen = 256
 
 // compareWithOracle decodes body with decodeEntryPage and with the oracle,
-// and as one Entry with Entry.UnmarshalJSON and the old one, and reports
-// any difference: one failing and not the other, or different pages, meta
-// or entries (Raw included). It also checks what the oracle cannot: every
-// Raw is a capped sub-slice of the body, and error texts are short UTF-8.
-func compareWithOracle(t *testing.T, body []byte) {
+// both allowing maxEntries entries, and as one Entry with
+// Entry.UnmarshalJSON and the old one, and reports any difference: one
+// failing and not the other, or different pages, meta or entries (Raw
+// included). It also checks what the oracle cannot: every Raw is a capped
+// sub-slice of the body, and error texts are short UTF-8.
+func compareWithOracle(t *testing.T, body []byte, maxEntries int) {
 	t.Helper()
 	buf := bytes.Clone(body) // the decoder may not write to it; check below
-	got, gotMeta, gotErr := decodeEntryPage(buf)
-	want, wantMeta, wantErr := oracleDecodeEntryPage(body)
+	got, gotMeta, gotErr := decodeEntryPage(buf, maxEntries)
+	want, wantMeta, wantErr := oracleDecodeEntryPage(body, maxEntries)
 	switch {
 	case gotErr != nil && wantErr == nil:
 		t.Errorf("decodeEntryPage(%s) failed: %v\nencoding/json read %d entries", clipBody(body), gotErr, len(want.Content))
@@ -473,6 +493,9 @@ var trickyBodies = []struct{ name, body string }{
 	{"numberOfElements null", `{"numberOfElements":null}`},
 	{"first false", `{"first":false,"last":false}`},
 	{"meta after content error", `{"content":[{"type":5}],"number":1}`},
+
+	// negative meta, and more entries than a page may hold (each input
+	// runs with every bound of oracleLimits)
 	{"meta integers, none negative", `{"number":0,"size":-0,"totalElements":9223372036854775807,"totalPages":2147483647,"numberOfElements":0}`},
 	{"number negative", `{"number":-1}`},
 	{"size negative", `{"content":[],"size":-1}`},
@@ -484,6 +507,23 @@ var trickyBodies = []struct{ name, body string }{
 	{"negative then null", `{"size":-1,"size":null}`},
 	{"negative in a folded key", `{"ſize":-1}`},
 	{"negative under pageable and in entries", `{"pageable":{"pageNumber":-1,"size":-1},"content":[{"number":-1,"size":-5}],"sort":{"totalPages":-1}}`},
+	{"size states the content", `{"content":[{},{}],"size":2}`},
+	{"size past the content", `{"content":[{}],"size":5}`},
+	{"content past its size", `{"content":[{},{},{}],"size":2}`},
+	{"content past its size, size first", `{"size":2,"content":[{},{},{}]}`},
+	{"content past its size of 1", `{"content":[{},{}],"size":1}`},
+	{"size 0 with entries", `{"content":[{},{}],"size":0}`},
+	{"size null with entries", `{"content":[{},{},{}],"size":null}`},
+	{"size repeated, smaller last", `{"size":5,"content":[{},{},{}],"size":2}`},
+	{"size repeated, larger last", `{"size":2,"content":[{},{},{}],"size":5}`},
+	{"long content replaced by a short one", `{"content":[{},{},{}],"content":[{}]}`},
+	{"long content replaced by null", `{"content":[{},{},{}],"Content":null}`},
+	{"short content replaced by a long one", `{"content":[],"content":[{},{},{}]}`},
+	{"bare array of three", `[{},{},{}]`},
+	{"entries past the bound, then a bad one", `{"content":[{},{},{"type":5}]}`},
+	{"entries past the bound, then null", `[{},{},null]`},
+	{"entries past the bound, then not JSON", `{"content":[{},{},{x`},
+	{"entries past the bound, content not closed", `[{},{},{}`},
 
 	// literals
 	{"literal cut", `{"last":tru}`},
@@ -515,23 +555,82 @@ var trickyBodies = []struct{ name, body string }{
 	{"deep unclosed", strings.Repeat("[", 20000)},
 }
 
+// oracleLimits are the bounds on a page's entries each input is decoded
+// with: small ones that the inputs above reach, and the default.
+var oracleLimits = []int{1, 2, maxPageEntries}
+
 // TestDecodeEntryPage_matchesEncodingJSON checks the one-pass decoder
 // against encoding/json on every JSON file of testdata/ and on inputs
 // chosen to catch a difference (see oracleDecodeEntryPage for the one
-// difference kept and the checks).
+// difference kept and the checks), each with every bound of oracleLimits.
 func TestDecodeEntryPage_matchesEncodingJSON(t *testing.T) {
 	t.Parallel()
 	for path, body := range testdataBodies(t) {
 		t.Run(path, func(t *testing.T) {
 			t.Parallel()
-			compareWithOracle(t, body)
+			for _, limit := range oracleLimits {
+				compareWithOracle(t, body, limit)
+			}
 		})
 	}
 	for _, tt := range trickyBodies {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			compareWithOracle(t, []byte(tt.body))
+			for _, limit := range oracleLimits {
+				compareWithOracle(t, []byte(tt.body), limit)
+			}
 		})
+	}
+}
+
+// TestDecodeEntryPage_stopsAtTheBound: the decoder stops at the first
+// entry past the bound, before reading it, so what follows is never read
+// (here it is not even JSON), and keeps no more than the bound.
+func TestDecodeEntryPage_stopsAtTheBound(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body  string
+		limit int
+		want  string
+	}{
+		{`{"content":[{},{},{x`, 2, "content holds more than the 2 entries asked for (the server may be ignoring size) at offset 18"},
+		{`[{}, {} ,` + strings.Repeat(`{"type":5},`, 1000), 2, "content holds more than the 2 entries asked for (the server may be ignoring size) at offset 9"},
+		{`{"content":[` + strings.Repeat(`{},`, maxPageEntries) + `nul`, maxPageEntries,
+			fmt.Sprintf("content holds more than %d entries, the most a page may hold at offset %d", maxPageEntries, 12+3*maxPageEntries)},
+	}
+	for _, tt := range tests {
+		_, _, err := decodeEntryPage([]byte(tt.body), tt.limit)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("decodeEntryPage(%.60q…, %d): err = %v\nwant %s", tt.body, tt.limit, err, tt.want)
+		}
+	}
+
+	// The capacity guessed from the first entry's length stays within the
+	// bound, however long the body after it.
+	body := []byte(`{"content":[{},{}],"pad":"` + strings.Repeat("x", 1<<20) + `"}`)
+	page, _, err := decodeEntryPage(body, 20)
+	if err != nil || len(page.Content) != 2 || cap(page.Content) > 20 {
+		t.Errorf("decodeEntryPage: %d entries, capacity %d, err %v; want 2 entries, capacity at most 20", len(page.Content), cap(page.Content), err)
+	}
+}
+
+// TestDecodeEntryPage_boundedAllocations: a body of a million empty
+// entries, refused for its first entry past the bound, costs a handful of
+// allocations (the page, a content slice of at most the bound, the
+// error), not one per entry.
+func TestDecodeEntryPage_boundedAllocations(t *testing.T) {
+	body := []byte(`{"content":[` + strings.Repeat(`{},`, 1_000_000) + `{}]}`)
+	for _, limit := range []int{20, maxPageEntries} {
+		var err error
+		allocs := testing.AllocsPerRun(5, func() { _, _, err = decodeEntryPage(body, limit) })
+		if err == nil {
+			t.Fatalf("limit %d: a million entries read", limit)
+		}
+		// Growing the content to maxPageEntries reallocates it a few
+		// dozen times; none of that is per entry.
+		if allocs > 64 {
+			t.Errorf("limit %d: %v allocations, want at most 64", limit, allocs)
+		}
 	}
 }
 
@@ -545,7 +644,7 @@ func TestDecodeEntryPage_repeatedContent(t *testing.T) {
 	if err != nil || len(old.Content) != 2 || old.Content[1].Type != "b" {
 		t.Fatalf("encoding/json: %+v, %v; want entries d and b (b kept from the first array)", old, err)
 	}
-	if _, _, err := decodeEntryPage(body); err == nil || !strings.Contains(err.Error(), "entry 1 is null") {
+	if _, _, err := decodeEntryPage(body, maxPageEntries); err == nil || !strings.Contains(err.Error(), "entry 1 is null") {
 		t.Errorf("err = %v, want entry 1 is null", err)
 	}
 }
@@ -567,10 +666,11 @@ func TestDecodeEntryPage_errorsSayWhere(t *testing.T) {
 		{"{\"x\":\xff}", "invalid character byte 0xff looking for beginning of value at offset 5"},
 		{`{"x":[`, "unexpected end of JSON input at offset 6"},
 		{`{"content":[],"totalPages":-1}`, `"totalPages" is -1, want a non-negative integer or null at offset 27`},
+		{`{"content":[{},{},{}],"size":2}`, "content holds 3 entries, more than its own size of 2"},
 		{`{"x":` + nest(10000) + `}`, "exceeded max depth at offset 10004"},
 	}
 	for _, tt := range tests {
-		_, _, err := decodeEntryPage([]byte(tt.body))
+		_, _, err := decodeEntryPage([]byte(tt.body), maxPageEntries)
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("decodeEntryPage(%.60q…): err = %v\nwant %s", tt.body, err, tt.want)
 		}
@@ -579,18 +679,27 @@ func TestDecodeEntryPage_errorsSayWhere(t *testing.T) {
 
 // FuzzDecodeEntryPage_differential compares the one-pass decoder with the
 // encoding/json decoder it replaced (see compareWithOracle), seeded with
-// every JSON file of testdata/ and the tricky inputs above.
+// every JSON file of testdata/ and the tricky inputs above. limit is the
+// bound on a page's entries, 0 for maxPageEntries: small bounds, which
+// fuzzed bodies reach, test that the decoder stops where the oracle, which
+// reads everything, says it must.
 func FuzzDecodeEntryPage_differential(f *testing.F) {
 	for _, body := range testdataBodies(f) {
-		f.Add(body)
+		f.Add(body, uint8(0))
+		f.Add(body, uint8(2))
 	}
 	for _, tt := range trickyBodies {
 		if len(tt.body) < 1000 { // the deep ones would only slow mutation down
-			f.Add([]byte(tt.body))
+			f.Add([]byte(tt.body), uint8(0))
+			f.Add([]byte(tt.body), uint8(2))
 		}
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		compareWithOracle(t, body)
+	f.Fuzz(func(t *testing.T, body []byte, limit uint8) {
+		maxEntries := int(limit)
+		if limit == 0 {
+			maxEntries = maxPageEntries
+		}
+		compareWithOracle(t, body, maxEntries)
 	})
 }
 
@@ -650,7 +759,7 @@ func TestDecodeEntryPage_allocations(t *testing.T) {
 	messages := bytes.Count(body, []byte(`"Bad credentials"`))
 	want := float64(len(entries) + messages + 2) // + the page and the Content slice
 	got := testing.AllocsPerRun(20, func() {
-		if _, _, err := decodeEntryPage(body); err != nil {
+		if _, _, err := decodeEntryPage(body, 500); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -691,7 +800,7 @@ func BenchmarkDecodeEntryPage(b *testing.B) {
 	}
 	b.Run("decoder=one-pass", func(b *testing.B) {
 		run(b, func(p []byte) (int, error) {
-			page, _, err := decodeEntryPage(p)
+			page, _, err := decodeEntryPage(p, 500)
 			if err != nil {
 				return 0, err
 			}

@@ -551,6 +551,15 @@ func faultRows(t *testing.T) []faultRow {
 				setJSON(body, "totalPages", "-1")
 			}
 		}, yield: matrixAt * matrixSize, gets: once, check: wantUnexpected(`"totalPages" is -1`)},
+		faultRow{name: "more entries than the size asked for", rewrite: func(page int, body map[string]json.RawMessage) {
+			if page == matrixAt {
+				var content []json.RawMessage
+				json.Unmarshal(body["content"], &content)
+				content = append(content, content[0])
+				b, _ := json.Marshal(content)
+				body["content"] = b
+			}
+		}, yield: matrixAt * matrixSize, gets: once, check: wantUnexpected("more than the 10 entries asked for")},
 	)
 	return rows
 }
