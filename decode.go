@@ -347,7 +347,16 @@ func (d *decoder) content() ([]Entry, error) {
 			out[0] = e
 			continue
 		}
-		out = append(out, Entry{})
+		if i == cap(out) {
+			// Double, but never past the bound. append would grow a
+			// large slice by a quarter at a time, which for a page
+			// refused at the bound allocates five times the bound's
+			// entries in all, where doubling allocates twice.
+			grown := make([]Entry, i, min(2*i, d.maxEntries))
+			copy(grown, out)
+			out = grown
+		}
+		out = out[:i+1]
 		if err := d.entry(&out[i]); err != nil {
 			return nil, fmt.Errorf("entry %d: %w", i, err)
 		}

@@ -235,7 +235,8 @@ const maxDecodeErrorLen = 256
 // Entry.UnmarshalJSON and the old one, and reports any difference: one
 // failing and not the other, or different pages, meta or entries (Raw
 // included). It also checks what the oracle cannot: every Raw is a capped
-// sub-slice of the body, and error texts are short UTF-8.
+// sub-slice of the body, the content's capacity is within maxEntries, and
+// error texts are short UTF-8.
 func compareWithOracle(t *testing.T, body []byte, maxEntries int) {
 	t.Helper()
 	buf := bytes.Clone(body) // the decoder may not write to it; check below
@@ -259,6 +260,9 @@ func compareWithOracle(t *testing.T, body []byte, maxEntries int) {
 			t.Errorf("decodeEntryPage(%s): meta %+v, encoding/json %+v", clipBody(body), gotMeta, wantMeta)
 		}
 		checkRawInBody(t, got.Content, buf)
+		if cap(got.Content) > maxEntries {
+			t.Errorf("decodeEntryPage(%s): content has capacity %d, past the %d entries allowed", clipBody(body), cap(got.Content), maxEntries)
+		}
 	}
 	if !bytes.Equal(buf, body) {
 		t.Errorf("decodeEntryPage(%s) wrote to its input", clipBody(body))
@@ -520,6 +524,7 @@ var trickyBodies = []struct{ name, body string }{
 	{"long content replaced by null", `{"content":[{},{},{}],"Content":null}`},
 	{"short content replaced by a long one", `{"content":[],"content":[{},{},{}]}`},
 	{"bare array of three", `[{},{},{}]`},
+	{"short entries after a long one", `{"content":[{"message":"long enough that the guess is one entry"},{},{}]}`},
 	{"entries past the bound, then a bad one", `{"content":[{},{},{"type":5}]}`},
 	{"entries past the bound, then null", `[{},{},null]`},
 	{"entries past the bound, then not JSON", `{"content":[{},{},{x`},
@@ -557,7 +562,7 @@ var trickyBodies = []struct{ name, body string }{
 
 // oracleLimits are the bounds on a page's entries each input is decoded
 // with: small ones that the inputs above reach, and the default.
-var oracleLimits = []int{1, 2, maxPageEntries}
+var oracleLimits = []int{1, 2, 3, maxPageEntries}
 
 // TestDecodeEntryPage_matchesEncodingJSON checks the one-pass decoder
 // against encoding/json on every JSON file of testdata/ and on inputs
