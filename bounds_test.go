@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/riskcloud-go/riskcloud"
 )
@@ -162,4 +167,223 @@ func TestPager_negativeMeta(t *testing.T) {
 			t.Errorf("got %d entries, err %v; want 3", len(got), err)
 		}
 	})
+}
+
+// streamBody is a page body generated as it is read, so that a test holds
+// none of it: head, then entries rendered by entry (i from 0) and
+// separated by commas for as long as they fit, then spaces and tail, size
+// bytes in all. Unlike floodBody it is valid JSON, so that only a bound on
+// the entries can refuse it.
+type streamBody struct {
+	head, tail []byte
+	entry      func(dst []byte, i int) []byte
+	size       int
+
+	sent, i  int    // bytes rendered so far; entries rendered so far
+	buf, out []byte // rendered, out the part not yet read
+	state    int    // 0 head, 1 entries, 2 tail, 3 done
+}
+
+func (b *streamBody) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(b.out) == 0 && !b.render() {
+			break
+		}
+		m := copy(p[n:], b.out)
+		b.out = b.out[m:]
+		n += m
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// render puts the next stretch of the body in out; false at the end.
+func (b *streamBody) render() bool {
+	b.buf = b.buf[:0]
+	switch b.state {
+	case 0:
+		b.buf = append(b.buf, b.head...)
+		b.state = 1
+	case 1:
+		for len(b.buf) < 32<<10 {
+			mark := len(b.buf)
+			if b.i > 0 {
+				b.buf = append(b.buf, ',')
+			}
+			b.buf = b.entry(b.buf, b.i)
+			if b.sent+len(b.buf)+len(b.tail) > b.size {
+				b.buf = b.buf[:mark]
+				b.state = 2
+				break
+			}
+			b.i++
+		}
+	case 2:
+		for b.sent+len(b.buf)+len(b.tail) < b.size {
+			b.buf = append(b.buf, ' ')
+		}
+		b.buf = append(b.buf, b.tail...)
+		b.state = 3
+	default:
+		return false
+	}
+	b.sent += len(b.buf)
+	b.out = b.buf
+	return true
+}
+
+func (b *streamBody) Close() error { return nil }
+
+// hostileTransport answers page 0 with an honest page of 20 entries out of
+// a long log (so that a walk with Prefetch requests pages ahead at once),
+// or with a hostile body if hostileFirst, and every other page with a
+// hostile body of size bytes, of entries rendered by entry, its length not
+// declared (the costlier case to read).
+type hostileTransport struct {
+	hostileFirst bool
+	entry        func(dst []byte, i int) []byte
+	size         int
+
+	mu      sync.Mutex
+	hostile int // hostile bodies served
+}
+
+func (rt *hostileTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	h := http.Header{"Content-Type": {"application/json"}}
+	if !rt.hostileFirst && req.URL.Query().Get("page") == "0" {
+		return rawResponse(req, http.StatusOK, h, pageBody(20,
+			`"number":0,"size":20,"totalElements":20000,"totalPages":1000,"last":false`, false)), nil
+	}
+	rt.mu.Lock()
+	rt.hostile++
+	rt.mu.Unlock()
+	body := &streamBody{
+		head:  []byte(`{"content":[`),
+		tail:  []byte(`],"number":` + req.URL.Query().Get("page") + `,"totalElements":20000,"last":false}`),
+		entry: rt.entry,
+		size:  rt.size,
+	}
+	return &http.Response{
+		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: body, ContentLength: -1, Request: req,
+	}, nil
+}
+
+// heapSampler records the peak of the heap (live and not yet swept
+// objects) over a baseline while it runs. It is a safety net as much as a
+// measure: past abort it panics, so that a decoder that keeps every entry
+// again fails the run rather than exhausting a shared machine's memory
+// (the pages in flight with Prefetch would need tens of GiB).
+type heapSampler struct {
+	base, peak uint64
+	stop, done chan struct{}
+}
+
+func startHeapSampler(abort uint64) *heapSampler {
+	s := &heapSampler{stop: make(chan struct{}), done: make(chan struct{})}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	s.base = read()
+	go func() {
+		defer close(s.done)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			if v := read(); v > s.base {
+				s.peak = max(s.peak, v-s.base)
+			}
+			if s.peak > abort {
+				panic(fmt.Sprintf("the heap grew by %d MiB, past %d MiB: stopping before the machine runs out of memory", s.peak>>20, abort>>20))
+			}
+			select {
+			case <-s.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return s
+}
+
+// end stops the sampler and returns the peak growth it saw.
+func (s *heapSampler) end() uint64 {
+	close(s.stop)
+	<-s.done
+	return s.peak
+}
+
+// TestPager_hostilePage_boundedMemory serves bodies just under the 32 MiB
+// cap that hold millions of entries (empty objects, 3 bytes each, and
+// small distinct ones that each allocate a string), sequentially and with
+// Prefetch 8, where after an honest page 0 up to 9 such pages are in
+// flight and decoded at once. Each is ErrUnexpectedResponse for holding
+// more entries than a page may, and the walk allocates (an upper bound on
+// the heap's growth, which the run also samples) at most 4 × (Prefetch+1)
+// × 32 MiB: reading a body whose length is not declared allocates about
+// twice the body, what the decoder keeps of a page it refuses comes on
+// top, and no more than Prefetch+1 bodies are read for one walk. A decoder
+// that kept every entry took 81 times the body for a page; the sampler
+// ends the run if the heap grows past twice the bound. It measures the
+// process's allocations, so it does not run in parallel.
+func TestPager_hostilePage_boundedMemory(t *testing.T) {
+	if raceDetector {
+		t.Skip("reads hundreds of MiB, which takes long under -race; the run without -race covers it")
+	}
+	const (
+		bodyCap = 32 << 20
+		size    = bodyCap - 100 // near the cap, under it
+	)
+	bodies := []struct {
+		name  string
+		entry func(dst []byte, i int) []byte
+	}{
+		{"empty objects", func(dst []byte, _ int) []byte { return append(dst, "{}"...) }},
+		{"small distinct entries", func(dst []byte, i int) []byte {
+			return append(strconv.AppendInt(append(dst, `{"remoteAddress":"`...), int64(i), 10), `"}`...)
+		}},
+	}
+	for _, body := range bodies {
+		for _, prefetch := range []int{0, 8} {
+			t.Run(fmt.Sprintf("%s/prefetch=%d", body.name, prefetch), func(t *testing.T) {
+				rt := &hostileTransport{hostileFirst: prefetch == 0, entry: body.entry, size: size}
+				c := newTestClientTransport(t, rt, noRetries)
+				pager := c.AccessAudit.Logins(&riskcloud.ListOptions{Prefetch: prefetch})
+				bound := uint64(4 * (prefetch + 1) * bodyCap)
+
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				sampler := startHeapSampler(2 * bound)
+				got, err := collect(t, pager.All(context.Background()))
+				peak := sampler.end()
+				runtime.ReadMemStats(&after)
+
+				want := "more than 100000 entries, the most a page may hold"
+				if !errors.Is(err, riskcloud.ErrUnexpectedResponse) || !strings.Contains(err.Error(), want) {
+					t.Errorf("err = %v; want ErrUnexpectedResponse saying %q", err, want)
+				}
+				if wantGot := 20 * min(prefetch, 1); len(got) != wantGot {
+					t.Errorf("yielded %d entries, want %d (page 0's, if honest)", len(got), wantGot)
+				}
+				rt.mu.Lock()
+				hostile := rt.hostile
+				rt.mu.Unlock()
+				if hostile > prefetch+1 {
+					t.Errorf("served %d hostile bodies, want at most Prefetch+1 = %d", hostile, prefetch+1)
+				}
+				alloc := after.TotalAlloc - before.TotalAlloc
+				t.Logf("hostile bodies of 32 MiB served: %d; the walk allocated %d MiB, bound %d MiB; the heap grew by %d MiB at most (sampled)",
+					hostile, alloc>>20, bound>>20, peak>>20)
+				if alloc > bound {
+					t.Errorf("the walk allocated %d MiB, want at most 4 × (Prefetch+1) × 32 MiB = %d MiB", alloc>>20, bound>>20)
+				}
+			})
+		}
+	}
 }
