@@ -26,7 +26,10 @@ type AccessAuditService struct {
 type ListOptions struct {
 	// Size is the number of entries per page; 0 means the server's default
 	// (20). A server may clamp it (often to 2,000); the walk follows the size
-	// the server reports.
+	// the server reports. A page holding more entries than Size, or than
+	// the size it reports (when above 0), or than 100,000 whatever Size
+	// says (the only bound when Size is 0), is an error wrapping
+	// [ErrUnexpectedResponse], found before its entries are kept.
 	Size int
 	// Page is the first page to read, numbered from 0.
 	Page int

@@ -34,8 +34,16 @@ import (
 // JSON array (the content, with no meta), or null (an empty page with no
 // meta). A null entry is an error: the walk could not tell it apart from
 // another. Each entry's Raw shares body.
-func decodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
-	d := decoder{data: body}
+//
+// A page may hold at most maxEntries entries (at least 1; see entryLimit):
+// the decoder stops at the next one, before decoding it, so that a body of
+// millions of tiny entries costs no more than maxEntries of them. A page
+// may also hold no more entries than its own size, when it states one
+// above 0; as Spring puts the size after the content, that is checked
+// once the page is read. A negative number, size, totalElements,
+// totalPages or numberOfElements is an error naming the field.
+func decodeEntryPage(body []byte, maxEntries int) (*Page[Entry], pageMeta, error) {
+	d := decoder{data: body, maxEntries: maxEntries}
 	page := new(Page[Entry])
 	var meta pageMeta
 	var err error
@@ -53,10 +61,35 @@ func decodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
 	if err == nil {
 		err = d.end()
 	}
+	if err == nil && meta.size && page.Size > 0 && len(page.Content) > page.Size {
+		// A size of 0 bounds nothing: Spring states the content's length
+		// for an unpaged result, and the walk reads 0 as no size.
+		err = fmt.Errorf("content holds %d entries, more than its own size of %d", len(page.Content), page.Size)
+	}
 	if err != nil {
 		return nil, pageMeta{}, err
 	}
 	return page, meta, nil
+}
+
+// maxPageEntries is the most entries a page may hold, whatever size was
+// asked for; it is also the bound when none was (ListOptions.Size 0, the
+// server's default, documented as 20 and capped at 2,000 by Spring's
+// defaults). A server may not clamp a size asked for, so the bound is not
+// Spring's cap but fifty times it: no server seen sends pages that large,
+// and it bounds what a page that holds them can cost, whatever it says of
+// itself. Each entry takes an Entry of about 100 bytes, far more than the
+// 3 bytes of an empty object, so without a bound a body under the 32 MiB
+// cap could cost some GiB; with it, at most about 10 MiB of entries.
+const maxPageEntries = 100_000
+
+// entryLimit is the most entries a page may hold when size entries were
+// asked for (0: none, the server's default).
+func entryLimit(size int) int {
+	if size <= 0 || size > maxPageEntries {
+		return maxPageEntries
+	}
+	return size
 }
 
 // entryKey gives an entry's identity (its raw bytes) and time.
@@ -118,6 +151,8 @@ type decoder struct {
 	data  []byte
 	off   int
 	depth int // objects and arrays open
+	// maxEntries bounds each content array that content reads.
+	maxEntries int
 }
 
 // Page fields. pageField maps a key to one of them.
@@ -258,7 +293,8 @@ func (d *decoder) page(p *Page[Entry], m *pageMeta) error {
 
 // maxContentGuess bounds the capacity content reserves from its estimate
 // (2048 entries, about 200 KiB), so that a short first entry followed by a
-// long body cannot make it reserve much.
+// long body cannot make it reserve much; so does the page's bound on its
+// entries, which for the sizes usually asked for is far less.
 const maxContentGuess = 2048
 
 // content reads a page's content: an array of entry objects, or null (nil).
@@ -284,6 +320,12 @@ func (d *decoder) content() ([]Entry, error) {
 			break
 		}
 		i, start := len(out), d.off
+		if i == d.maxEntries {
+			// Stop here, before keeping more: the rest may be millions of
+			// entries. Any content array counts, even one a later
+			// "content" key would replace, as the decoder cannot know.
+			return nil, d.tooManyEntries()
+		}
 		switch d.peek() {
 		case '{':
 		case 'n':
@@ -301,11 +343,20 @@ func (d *decoder) content() ([]Entry, error) {
 			if err := d.entry(&e); err != nil {
 				return nil, fmt.Errorf("entry 0: %w", err)
 			}
-			out = make([]Entry, 1, min((len(d.data)-d.off)/(len(e.Raw)+1)+1, maxContentGuess))
+			out = make([]Entry, 1, min((len(d.data)-d.off)/(len(e.Raw)+1)+1, maxContentGuess, d.maxEntries))
 			out[0] = e
 			continue
 		}
-		out = append(out, Entry{})
+		if i == cap(out) {
+			// Double, but never past the bound. append would grow a
+			// large slice by a quarter at a time, which for a page
+			// refused at the bound allocates five times the bound's
+			// entries in all, where doubling allocates twice.
+			grown := make([]Entry, i, min(2*i, d.maxEntries))
+			copy(grown, out)
+			out = grown
+		}
+		out = out[:i+1]
 		if err := d.entry(&out[i]); err != nil {
 			return nil, fmt.Errorf("entry %d: %w", i, err)
 		}
@@ -314,6 +365,15 @@ func (d *decoder) content() ([]Entry, error) {
 		out = []Entry{}
 	}
 	return out, nil
+}
+
+// tooManyEntries reports an entry past maxEntries, at off.
+func (d *decoder) tooManyEntries() error {
+	why := fmt.Sprintf("more than the %d entries asked for (the server may be ignoring size)", d.maxEntries)
+	if d.maxEntries >= maxPageEntries {
+		why = fmt.Sprintf("more than %d entries, the most a page may hold", d.maxEntries)
+	}
+	return &decodeError{msg: "content holds " + why, off: d.off}
 }
 
 // entry reads an entry object into e, which must be zero. Raw is the
@@ -438,8 +498,11 @@ func unquote(s []byte) (string, error) {
 	return out, err
 }
 
-// integer reads an integer that fits in an int64 if wide, else in an int,
-// or null (present false).
+// integer reads a non-negative integer that fits in an int64 if wide,
+// else in an int, or null (present false). Every integer of a page's meta
+// is a count or an index: a negative one would end a walk early (a
+// totalPages of -1 reads as past the end) or upset its arithmetic, so it
+// is an error, even where a later key of the same name would replace it.
 func (d *decoder) integer(field string, wide bool) (n int64, present bool, err error) {
 	bits, typ := strconv.IntSize, reflect.TypeFor[int]()
 	if wide {
@@ -456,6 +519,12 @@ func (d *decoder) integer(field string, wide bool) (n int64, present bool, err e
 		}
 		if isInt {
 			if n, err := strconv.ParseInt(string(num), 10, bits); err == nil {
+				if n < 0 {
+					return 0, false, &decodeError{
+						msg: fmt.Sprintf("%q is %s, want a non-negative integer or null", field, clipTo(string(num), 32)),
+						off: start,
+					}
+				}
 				return n, true, nil
 			}
 		}

@@ -120,35 +120,87 @@ func oracleDecodePage[T any](body []byte, key func(*T) ([]byte, time.Time)) (*Pa
 func oracleKey(e *oracleEntry) ([]byte, time.Time) { return e.Raw, e.Timestamp }
 
 // contentProbe counts a page's "content" keys (as encoding/json matches
-// them) and keeps the last one's value.
+// them), keeps the last one's value, and notes the most elements any of
+// them held.
 type contentProbe struct {
-	n   int
-	raw []byte
+	n       int
+	raw     []byte
+	longest int
 }
 
 func (c *contentProbe) UnmarshalJSON(b []byte) error {
 	c.n++
 	c.raw = bytes.Clone(b)
+	var elems []json.RawMessage
+	if json.Unmarshal(b, &elems) == nil {
+		c.longest = max(c.longest, len(elems))
+	}
 	return nil
 }
 
+// negativeProbe notes a meta integer that is negative, in any of the
+// values of a repeated key.
+type negativeProbe struct {
+	value string // the first negative one
+}
+
+func (p *negativeProbe) UnmarshalJSON(b []byte) error {
+	var n int64
+	if json.Unmarshal(b, &n) == nil && n < 0 && p.value == "" {
+		p.value = string(b)
+	}
+	return nil
+}
+
+// pageProbe reads what the checks on a page need and encoding/json's
+// result keeps no trace of: every value of a repeated key.
+type pageProbe struct {
+	Content          contentProbe  `json:"content"`
+	Number           negativeProbe `json:"number"`
+	Size             negativeProbe `json:"size"`
+	TotalElements    negativeProbe `json:"totalElements"`
+	TotalPages       negativeProbe `json:"totalPages"`
+	NumberOfElements negativeProbe `json:"numberOfElements"`
+}
+
 // oracleDecodeEntryPage is the old decoder with one divergence, the new
-// decoder's: when "content" is repeated, encoding/json decodes the later
-// array into the elements the earlier one left in the slice (up to its
-// capacity, even past a shorter array in between), and the old
+// decoder's, and the checks the new decoder makes as it reads.
+//
+// The divergence: when "content" is repeated, encoding/json decodes the
+// later array into the elements the earlier one left in the slice (up to
+// its capacity, even past a shorter array in between), and the old
 // UnmarshalJSON leaves an entry as it was for a null, so a null element
 // could silently take the place of an entry from an earlier array. The new
 // decoder reads the last content afresh: such a null is "entry i is null",
 // like any other. So does this oracle.
-func oracleDecodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
+//
+// The checks, made here on what encoding/json decoded in full, where the
+// decoder makes them as it reads (stopping at the first entry past the
+// bound): no content array (even one a later key replaces) may hold more
+// than maxEntries elements; no value of a meta integer (even one a later
+// key replaces) may be negative; and the content kept may hold no more
+// entries than a size above 0 the page states.
+func oracleDecodeEntryPage(body []byte, maxEntries int) (*Page[Entry], pageMeta, error) {
 	p, meta, err := oracleDecodePage(body, oracleKey)
 	if err != nil {
 		return nil, pageMeta{}, err
 	}
-	var probe struct {
-		Content contentProbe `json:"content"`
+	var probe pageProbe
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+		probe.Content.longest = len(p.Content)
+	} else {
+		json.Unmarshal(body, &probe)
 	}
-	if json.Unmarshal(body, &probe); probe.Content.n > 1 {
+	if probe.Content.longest > maxEntries {
+		return nil, pageMeta{}, fmt.Errorf("content holds more than %d entries", maxEntries)
+	}
+	for field, v := range map[string]negativeProbe{"number": probe.Number, "size": probe.Size,
+		"totalElements": probe.TotalElements, "totalPages": probe.TotalPages, "numberOfElements": probe.NumberOfElements} {
+		if v.value != "" {
+			return nil, pageMeta{}, fmt.Errorf("%q is %s", field, v.value)
+		}
+	}
+	if probe.Content.n > 1 {
 		var fresh []oracleEntry
 		if err := json.Unmarshal(probe.Content.raw, &fresh); err != nil {
 			return nil, pageMeta{}, err
@@ -159,6 +211,9 @@ func oracleDecodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
 			}
 		}
 		p.Content = fresh
+	}
+	if meta.size && p.Size > 0 && len(p.Content) > p.Size {
+		return nil, pageMeta{}, fmt.Errorf("content holds %d entries, more than its own size of %d", len(p.Content), p.Size)
 	}
 	page := &Page[Entry]{Number: p.Number, Size: p.Size, TotalElements: p.TotalElements, TotalPages: p.TotalPages,
 		First: p.First, Last: p.Last, NumberOfElements: p.NumberOfElements}
@@ -176,15 +231,17 @@ func oracleDecodeEntryPage(body []byte) (*Page[Entry], pageMeta, error) {
 const maxDecodeErrorLen = 256
 
 // compareWithOracle decodes body with decodeEntryPage and with the oracle,
-// and as one Entry with Entry.UnmarshalJSON and the old one, and reports
-// any difference: one failing and not the other, or different pages, meta
-// or entries (Raw included). It also checks what the oracle cannot: every
-// Raw is a capped sub-slice of the body, and error texts are short UTF-8.
-func compareWithOracle(t *testing.T, body []byte) {
+// both allowing maxEntries entries, and as one Entry with
+// Entry.UnmarshalJSON and the old one, and reports any difference: one
+// failing and not the other, or different pages, meta or entries (Raw
+// included). It also checks what the oracle cannot: every Raw is a capped
+// sub-slice of the body, the content's capacity is within maxEntries, and
+// error texts are short UTF-8.
+func compareWithOracle(t *testing.T, body []byte, maxEntries int) {
 	t.Helper()
 	buf := bytes.Clone(body) // the decoder may not write to it; check below
-	got, gotMeta, gotErr := decodeEntryPage(buf)
-	want, wantMeta, wantErr := oracleDecodeEntryPage(body)
+	got, gotMeta, gotErr := decodeEntryPage(buf, maxEntries)
+	want, wantMeta, wantErr := oracleDecodeEntryPage(body, maxEntries)
 	switch {
 	case gotErr != nil && wantErr == nil:
 		t.Errorf("decodeEntryPage(%s) failed: %v\nencoding/json read %d entries", clipBody(body), gotErr, len(want.Content))
@@ -203,6 +260,9 @@ func compareWithOracle(t *testing.T, body []byte) {
 			t.Errorf("decodeEntryPage(%s): meta %+v, encoding/json %+v", clipBody(body), gotMeta, wantMeta)
 		}
 		checkRawInBody(t, got.Content, buf)
+		if cap(got.Content) > maxEntries {
+			t.Errorf("decodeEntryPage(%s): content has capacity %d, past the %d entries allowed", clipBody(body), cap(got.Content), maxEntries)
+		}
 	}
 	if !bytes.Equal(buf, body) {
 		t.Errorf("decodeEntryPage(%s) wrote to its input", clipBody(body))
@@ -438,6 +498,38 @@ var trickyBodies = []struct{ name, body string }{
 	{"first false", `{"first":false,"last":false}`},
 	{"meta after content error", `{"content":[{"type":5}],"number":1}`},
 
+	// negative meta, and more entries than a page may hold (each input
+	// runs with every bound of oracleLimits)
+	{"meta integers, none negative", `{"number":0,"size":-0,"totalElements":9223372036854775807,"totalPages":2147483647,"numberOfElements":0}`},
+	{"number negative", `{"number":-1}`},
+	{"size negative", `{"content":[],"size":-1}`},
+	{"totalElements negative", `{"totalElements":-1}`},
+	{"totalPages negative", `{"totalPages":-1,"content":[{}]}`},
+	{"numberOfElements negative", `{"content":[{}],"numberOfElements":-2}`},
+	{"negative then not", `{"totalPages":-1,"totalPages":1}`},
+	{"not then negative", `{"totalPages":1,"TotalPages":-1}`},
+	{"negative then null", `{"size":-1,"size":null}`},
+	{"negative in a folded key", `{"ſize":-1}`},
+	{"negative under pageable and in entries", `{"pageable":{"pageNumber":-1,"size":-1},"content":[{"number":-1,"size":-5}],"sort":{"totalPages":-1}}`},
+	{"size states the content", `{"content":[{},{}],"size":2}`},
+	{"size past the content", `{"content":[{}],"size":5}`},
+	{"content past its size", `{"content":[{},{},{}],"size":2}`},
+	{"content past its size, size first", `{"size":2,"content":[{},{},{}]}`},
+	{"content past its size of 1", `{"content":[{},{}],"size":1}`},
+	{"size 0 with entries", `{"content":[{},{}],"size":0}`},
+	{"size null with entries", `{"content":[{},{},{}],"size":null}`},
+	{"size repeated, smaller last", `{"size":5,"content":[{},{},{}],"size":2}`},
+	{"size repeated, larger last", `{"size":2,"content":[{},{},{}],"size":5}`},
+	{"long content replaced by a short one", `{"content":[{},{},{}],"content":[{}]}`},
+	{"long content replaced by null", `{"content":[{},{},{}],"Content":null}`},
+	{"short content replaced by a long one", `{"content":[],"content":[{},{},{}]}`},
+	{"bare array of three", `[{},{},{}]`},
+	{"short entries after a long one", `{"content":[{"message":"long enough that the guess is one entry"},{},{}]}`},
+	{"entries past the bound, then a bad one", `{"content":[{},{},{"type":5}]}`},
+	{"entries past the bound, then null", `[{},{},null]`},
+	{"entries past the bound, then not JSON", `{"content":[{},{},{x`},
+	{"entries past the bound, content not closed", `[{},{},{}`},
+
 	// literals
 	{"literal cut", `{"last":tru}`},
 	{"literal wrong case", `{"last":True}`},
@@ -468,23 +560,82 @@ var trickyBodies = []struct{ name, body string }{
 	{"deep unclosed", strings.Repeat("[", 20000)},
 }
 
+// oracleLimits are the bounds on a page's entries each input is decoded
+// with: small ones that the inputs above reach, and the default.
+var oracleLimits = []int{1, 2, 3, maxPageEntries}
+
 // TestDecodeEntryPage_matchesEncodingJSON checks the one-pass decoder
 // against encoding/json on every JSON file of testdata/ and on inputs
 // chosen to catch a difference (see oracleDecodeEntryPage for the one
-// difference kept).
+// difference kept and the checks), each with every bound of oracleLimits.
 func TestDecodeEntryPage_matchesEncodingJSON(t *testing.T) {
 	t.Parallel()
 	for path, body := range testdataBodies(t) {
 		t.Run(path, func(t *testing.T) {
 			t.Parallel()
-			compareWithOracle(t, body)
+			for _, limit := range oracleLimits {
+				compareWithOracle(t, body, limit)
+			}
 		})
 	}
 	for _, tt := range trickyBodies {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			compareWithOracle(t, []byte(tt.body))
+			for _, limit := range oracleLimits {
+				compareWithOracle(t, []byte(tt.body), limit)
+			}
 		})
+	}
+}
+
+// TestDecodeEntryPage_stopsAtTheBound: the decoder stops at the first
+// entry past the bound, before reading it, so what follows is never read
+// (here it is not even JSON), and keeps no more than the bound.
+func TestDecodeEntryPage_stopsAtTheBound(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body  string
+		limit int
+		want  string
+	}{
+		{`{"content":[{},{},{x`, 2, "content holds more than the 2 entries asked for (the server may be ignoring size) at offset 18"},
+		{`[{}, {} ,` + strings.Repeat(`{"type":5},`, 1000), 2, "content holds more than the 2 entries asked for (the server may be ignoring size) at offset 9"},
+		{`{"content":[` + strings.Repeat(`{},`, maxPageEntries) + `nul`, maxPageEntries,
+			fmt.Sprintf("content holds more than %d entries, the most a page may hold at offset %d", maxPageEntries, 12+3*maxPageEntries)},
+	}
+	for _, tt := range tests {
+		_, _, err := decodeEntryPage([]byte(tt.body), tt.limit)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("decodeEntryPage(%.60q…, %d): err = %v\nwant %s", tt.body, tt.limit, err, tt.want)
+		}
+	}
+
+	// The capacity guessed from the first entry's length stays within the
+	// bound, however long the body after it.
+	body := []byte(`{"content":[{},{}],"pad":"` + strings.Repeat("x", 1<<20) + `"}`)
+	page, _, err := decodeEntryPage(body, 20)
+	if err != nil || len(page.Content) != 2 || cap(page.Content) > 20 {
+		t.Errorf("decodeEntryPage: %d entries, capacity %d, err %v; want 2 entries, capacity at most 20", len(page.Content), cap(page.Content), err)
+	}
+}
+
+// TestDecodeEntryPage_boundedAllocations: a body of a million empty
+// entries, refused for its first entry past the bound, costs a handful of
+// allocations (the page, a content slice of at most the bound, the
+// error), not one per entry.
+func TestDecodeEntryPage_boundedAllocations(t *testing.T) {
+	body := []byte(`{"content":[` + strings.Repeat(`{},`, 1_000_000) + `{}]}`)
+	for _, limit := range []int{20, maxPageEntries} {
+		var err error
+		allocs := testing.AllocsPerRun(5, func() { _, _, err = decodeEntryPage(body, limit) })
+		if err == nil {
+			t.Fatalf("limit %d: a million entries read", limit)
+		}
+		// Growing the content to maxPageEntries reallocates it a few
+		// dozen times; none of that is per entry.
+		if allocs > 64 {
+			t.Errorf("limit %d: %v allocations, want at most 64", limit, allocs)
+		}
 	}
 }
 
@@ -498,7 +649,7 @@ func TestDecodeEntryPage_repeatedContent(t *testing.T) {
 	if err != nil || len(old.Content) != 2 || old.Content[1].Type != "b" {
 		t.Fatalf("encoding/json: %+v, %v; want entries d and b (b kept from the first array)", old, err)
 	}
-	if _, _, err := decodeEntryPage(body); err == nil || !strings.Contains(err.Error(), "entry 1 is null") {
+	if _, _, err := decodeEntryPage(body, maxPageEntries); err == nil || !strings.Contains(err.Error(), "entry 1 is null") {
 		t.Errorf("err = %v, want entry 1 is null", err)
 	}
 }
@@ -519,10 +670,12 @@ func TestDecodeEntryPage_errorsSayWhere(t *testing.T) {
 		{"{\"x\":\"\xff\x01\"}", `invalid character '\x01' in string literal at offset 7`},
 		{"{\"x\":\xff}", "invalid character byte 0xff looking for beginning of value at offset 5"},
 		{`{"x":[`, "unexpected end of JSON input at offset 6"},
+		{`{"content":[],"totalPages":-1}`, `"totalPages" is -1, want a non-negative integer or null at offset 27`},
+		{`{"content":[{},{},{}],"size":2}`, "content holds 3 entries, more than its own size of 2"},
 		{`{"x":` + nest(10000) + `}`, "exceeded max depth at offset 10004"},
 	}
 	for _, tt := range tests {
-		_, _, err := decodeEntryPage([]byte(tt.body))
+		_, _, err := decodeEntryPage([]byte(tt.body), maxPageEntries)
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("decodeEntryPage(%.60q…): err = %v\nwant %s", tt.body, err, tt.want)
 		}
@@ -531,18 +684,27 @@ func TestDecodeEntryPage_errorsSayWhere(t *testing.T) {
 
 // FuzzDecodeEntryPage_differential compares the one-pass decoder with the
 // encoding/json decoder it replaced (see compareWithOracle), seeded with
-// every JSON file of testdata/ and the tricky inputs above.
+// every JSON file of testdata/ and the tricky inputs above. limit is the
+// bound on a page's entries, 0 for maxPageEntries: small bounds, which
+// fuzzed bodies reach, test that the decoder stops where the oracle, which
+// reads everything, says it must.
 func FuzzDecodeEntryPage_differential(f *testing.F) {
 	for _, body := range testdataBodies(f) {
-		f.Add(body)
+		f.Add(body, uint8(0))
+		f.Add(body, uint8(2))
 	}
 	for _, tt := range trickyBodies {
 		if len(tt.body) < 1000 { // the deep ones would only slow mutation down
-			f.Add([]byte(tt.body))
+			f.Add([]byte(tt.body), uint8(0))
+			f.Add([]byte(tt.body), uint8(2))
 		}
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		compareWithOracle(t, body)
+	f.Fuzz(func(t *testing.T, body []byte, limit uint8) {
+		maxEntries := int(limit)
+		if limit == 0 {
+			maxEntries = maxPageEntries
+		}
+		compareWithOracle(t, body, maxEntries)
 	})
 }
 
@@ -602,7 +764,7 @@ func TestDecodeEntryPage_allocations(t *testing.T) {
 	messages := bytes.Count(body, []byte(`"Bad credentials"`))
 	want := float64(len(entries) + messages + 2) // + the page and the Content slice
 	got := testing.AllocsPerRun(20, func() {
-		if _, _, err := decodeEntryPage(body); err != nil {
+		if _, _, err := decodeEntryPage(body, 500); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -643,7 +805,7 @@ func BenchmarkDecodeEntryPage(b *testing.B) {
 	}
 	b.Run("decoder=one-pass", func(b *testing.B) {
 		run(b, func(p []byte) (int, error) {
-			page, _, err := decodeEntryPage(p)
+			page, _, err := decodeEntryPage(p, 500)
 			if err != nil {
 				return 0, err
 			}

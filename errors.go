@@ -40,9 +40,11 @@ var (
 	ErrRateLimited = errors.New("riskcloud: rate limited")
 
 	// ErrUnexpectedResponse is wrapped when a successful response cannot be
-	// used: it is not JSON, is malformed or too large, carries a timestamp
-	// that cannot be parsed, or pages in a way that would lose or repeat
-	// entries (for example, a server that ignores the page parameter).
+	// used: it is not JSON, is malformed, is over 32 MiB, holds more entries
+	// than a page may (see [ListOptions] Size), carries a negative count or
+	// page number, carries a timestamp that cannot be parsed, or pages in a
+	// way that would lose or repeat entries (for example, a server that
+	// ignores the page parameter).
 	ErrUnexpectedResponse = errors.New("riskcloud: unexpected response")
 )
 

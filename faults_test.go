@@ -537,13 +537,29 @@ func faultRows(t *testing.T) []faultRow {
 		faultRow{name: "absurd meta numbers", rewrite: func(page int, body map[string]json.RawMessage) {
 			setJSON(body, "size", "2147483647")
 			setJSON(body, "totalPages", "2147483647")
-			setJSON(body, "numberOfElements", "-3")
+			setJSON(body, "numberOfElements", "2147483647")
 			if page%2 == 0 {
 				setJSON(body, "totalElements", "9223372036854775807")
 			} else {
-				setJSON(body, "totalElements", "-9223372036854775808")
+				setJSON(body, "totalElements", "0")
 			}
 		}, yield: all, gets: ok},
+		// A negative count or index is no page: a totalPages of -1 would
+		// end the walk here, as if the log ended.
+		faultRow{name: "negative meta", rewrite: func(page int, body map[string]json.RawMessage) {
+			if page == matrixAt {
+				setJSON(body, "totalPages", "-1")
+			}
+		}, yield: matrixAt * matrixSize, gets: once, check: wantUnexpected(`"totalPages" is -1`)},
+		faultRow{name: "more entries than the size asked for", rewrite: func(page int, body map[string]json.RawMessage) {
+			if page == matrixAt {
+				var content []json.RawMessage
+				json.Unmarshal(body["content"], &content)
+				content = append(content, content[0])
+				b, _ := json.Marshal(content)
+				body["content"] = b
+			}
+		}, yield: matrixAt * matrixSize, gets: once, check: wantUnexpected("more than the 10 entries asked for")},
 	)
 	return rows
 }

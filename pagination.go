@@ -52,8 +52,8 @@ type Pager[T any] struct {
 	// key gives an entry's identity (its raw bytes) and time, which the
 	// walk compares across pages.
 	key func(*T) ([]byte, time.Time)
-	// decode reads a page's body.
-	decode func(body []byte) (*Page[T], pageMeta, error)
+	// decode reads a page's body, of at most maxEntries entries.
+	decode func(body []byte, maxEntries int) (*Page[T], pageMeta, error)
 }
 
 // Page requests page n (numbered from 0) and returns it exactly as the
@@ -214,7 +214,7 @@ func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error)
 	if err != nil {
 		return nil, pageMeta{}, err
 	}
-	page, meta, err := p.decode(resp.body)
+	page, meta, err := p.decode(resp.body, entryLimit(p.opts.Size))
 	if err != nil {
 		return nil, pageMeta{}, fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), unexpected("page %d: %w", n, err))
 	}
