@@ -192,7 +192,9 @@ func (p *position) advance(v view) (step, error) {
 	if err := p.echo.check(v); err != nil {
 		return none, err
 	}
-	if v.meta.totalElements && (v.total < 0 || v.total > maxTotal) {
+	// A count the page itself contradicts, or too large to be one, is
+	// ignored rather than allowed to mislead the walk's arithmetic.
+	if v.meta.totalElements && (v.total > maxTotal || (p.started && v.total < int64(v.n)*p.size+int64(len(v.prints)))) {
 		v.meta.totalElements = false
 	}
 	p.noteOrder(v.prints)
