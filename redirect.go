@@ -70,9 +70,11 @@ func originOf(u *url.URL) origin {
 	return o
 }
 
-// redirectError is a redirect that CheckRedirect refused; retrying would
-// be refused again.
+// redirectError is a redirect the client refused to follow; retrying
+// would be refused again. It matches ErrRedirectRefused without repeating
+// that sentinel's text.
 type redirectError struct{ err error }
 
-func (e *redirectError) Error() string { return e.err.Error() }
-func (e *redirectError) Unwrap() error { return e.err }
+func (e *redirectError) Error() string        { return e.err.Error() }
+func (e *redirectError) Unwrap() error        { return e.err }
+func (e *redirectError) Is(target error) bool { return target == ErrRedirectRefused }

@@ -356,3 +356,50 @@ func TestClient_redirect_otherOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestClient_redirect_refused: every redirect the client will not follow
+// ends the request with an error matching ErrRedirectRefused (and the
+// caller's own error, when its CheckRedirect refused), without a retry.
+func TestClient_redirect_refused(t *testing.T) {
+	t.Parallel()
+	errCaller := errors.New("the caller's CheckRedirect says no")
+	tests := []struct {
+		name          string
+		target        string // where every request is redirected
+		checkRedirect func(*http.Request, []*http.Request) error
+		wantRequests  int
+		wantErr       error // also matched, besides ErrRedirectRefused
+	}{
+		{"https to http", "http://rc.example.test", nil, 1, nil},
+		{"caller's CheckRedirect", "https://rc.example.test", func(*http.Request, []*http.Request) error { return errCaller }, 1, errCaller},
+		{"more than 10", "https://rc.example.test", nil, 10, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			requests := 0
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				requests++
+				mu.Unlock()
+				w.Header().Set("Location", tt.target+r.URL.RequestURI())
+				w.WriteHeader(http.StatusFound)
+			})
+			c := newTestClient(t, h, riskcloud.WithHTTPClient(&http.Client{
+				Transport: &handlerTransport{h: h}, CheckRedirect: tt.checkRedirect}))
+			_, err := walk(t, context.Background(), c, 10)
+			if !errors.Is(err, riskcloud.ErrRedirectRefused) {
+				t.Errorf("err = %v, want ErrRedirectRefused", err)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("err = %v, want %v", err, tt.wantErr)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if requests != tt.wantRequests {
+				t.Errorf("requests = %d, want %d: a refused redirect is not retried", requests, tt.wantRequests)
+			}
+		})
+	}
+}
