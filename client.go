@@ -36,6 +36,7 @@ type Client struct {
 
 	baseURL   *url.URL
 	http      *http.Client
+	noFollow  *http.Client // http following no redirect, for the token exchange
 	retry     retryPolicy
 	auth      authorizer
 	logger    *slog.Logger
@@ -79,6 +80,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		logger:    cfg.logger,
 		userAgent: "riskcloud-go/" + Version,
 	}
+	c.noFollow = noRedirects(c.http)
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}

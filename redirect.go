@@ -52,6 +52,18 @@ func redirectPolicy(base *url.URL, next func(*http.Request, []*http.Request) err
 	}
 }
 
+// noRedirects returns a copy of hc that follows no redirect: the 3xx
+// response itself comes back. The token exchange goes through it, since a
+// redirect would carry the client secret wherever it points (net/http
+// keeps the header for another port or a subdomain, and a caller's
+// CheckRedirect may put it back anywhere) and the token would come from
+// there.
+func noRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
 // origin is the scheme, host and port that credentials are bound to. The
 // port is spelled out (a URL may leave the scheme's default implicit), and
 // the host is lower case; an IPv6 literal is kept without its brackets.

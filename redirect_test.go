@@ -357,6 +357,83 @@ func TestClient_redirect_otherOrigin(t *testing.T) {
 	}
 }
 
+// TestClient_redirect_tokenExchange: the token exchange follows no
+// redirect, to another port or anywhere: the credentials go to the base
+// URL only, the SDK never uses a token from elsewhere, nothing is retried,
+// and the error says the exchange was redirected (matching
+// ErrRedirectRefused) without repeating where to.
+func TestClient_redirect_tokenExchange(t *testing.T) {
+	t.Parallel()
+	const marker = "LOCATION-MARKER"
+	const evilToken = "token-from-the-other-port"
+	codes := append([]int{http.StatusMultipleChoices}, redirectCodes...) // 300 is sent without a Location
+	for _, rc := range redirectClients() {
+		for _, code := range codes {
+			t.Run(fmt.Sprintf("%s/%d", rc.name, code), func(t *testing.T) {
+				t.Parallel()
+				other := &recording{h: jsonPage([]byte(`{"access_token":"` + evilToken + `","token_type":"bearer","expires_in":3600}`))}
+				b := startServer(t, other)
+				f := credFake(t, 3, testID, testSecret)
+				base := &recording{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == testPrefix+tokenEndpoint {
+						if code != http.StatusMultipleChoices {
+							w.Header().Set("Location", b.URL+r.URL.RequestURI()+"?"+marker)
+						}
+						w.WriteHeader(code)
+						return
+					}
+					f.ServeHTTP(w, r)
+				})}
+				a := startServer(t, base)
+
+				logger, text, js := debugLogger()
+				calls := &redirectCalls{}
+				c := redirectTestClient(t, rc, a.URL+testPrefix, nil, true, calls, riskcloud.WithLogger(logger))
+				_, err := walk(t, context.Background(), c, 10)
+				if !errors.Is(err, riskcloud.ErrRedirectRefused) {
+					t.Errorf("walk: err = %v, want ErrRedirectRefused", err)
+				}
+				if err != nil {
+					msg := err.Error()
+					for _, want := range []string{"POST " + testPrefix + tokenEndpoint, "redirect", fmt.Sprint(code)} {
+						if !strings.Contains(msg, want) {
+							t.Errorf("err = %q, want %q in it", msg, want)
+						}
+					}
+					for _, leak := range []string{marker, strings.TrimPrefix(b.URL, "http://")} {
+						if strings.Contains(msg, leak) {
+							t.Errorf("err = %q repeats the Location", msg)
+						}
+					}
+					assertNoSecrets(t, "err.Error()", msg)
+				}
+				for _, log := range []string{text.String(), js.String()} {
+					assertNoSecrets(t, "debug log", log)
+					if strings.Contains(log, marker) {
+						t.Errorf("debug log repeats the Location:\n%s", log)
+					}
+				}
+				assertAuthorization(t, "other port", other.requests(), "")
+				if n := len(other.requests()); n != 0 {
+					t.Errorf("the other port saw %d requests, want 0: the exchange follows no redirect", n)
+				}
+				reqs := base.requests()
+				for i, r := range reqs {
+					if r.Header.Get("Authorization") == "Bearer "+evilToken {
+						t.Errorf("request %d (%s %s) used the other port's token", i, r.Method, r.URL.Path)
+					}
+				}
+				if len(reqs) != 1 || reqs[0].Method != http.MethodPost || reqs[0].URL.Path != testPrefix+tokenEndpoint {
+					t.Errorf("the base URL saw %d requests, want 1 exchange: no retry, no page", len(reqs))
+				}
+				if rc.watched {
+					calls.check(t, 0, false)
+				}
+			})
+		}
+	}
+}
+
 // TestClient_redirect_refused: every redirect the client will not follow
 // ends the request with an error matching ErrRedirectRefused (and the
 // caller's own error, when its CheckRedirect refused), without a retry.
