@@ -117,8 +117,9 @@ func WithTokenCache(tc TokenCache) Option {
 // honoured; around CheckRedirect the SDK refuses a redirect from https to
 // http, and takes the Authorization header off a redirected request once
 // it has left the base URL's scheme, host and port, even if the
-// CheckRedirect puts it back. Without this option the SDK uses its own
-// transport and a 60 s per-attempt timeout. A nil hc is an error.
+// CheckRedirect puts it back. The token exchange follows no redirect, so
+// CheckRedirect is never asked about it. Without this option the SDK uses
+// its own transport and a 60 s per-attempt timeout. A nil hc is an error.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
