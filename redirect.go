@@ -33,7 +33,7 @@ func redirectPolicy(base *url.URL, next func(*http.Request, []*http.Request) err
 		// every hop.
 		stripped := away(req) || slices.ContainsFunc(via, away)
 		if stripped {
-			req.Header.Del("Authorization")
+			dropAuthorization(req.Header)
 		}
 		var err error
 		switch {
@@ -45,10 +45,22 @@ func redirectPolicy(base *url.URL, next func(*http.Request, []*http.Request) err
 		case len(via) >= 10:
 			err = &redirectError{errors.New("stopped after 10 redirects")}
 		}
-		if stripped {
-			req.Header.Del("Authorization")
+		// Checked again: a CheckRedirect may also point req elsewhere.
+		if stripped || away(req) {
+			dropAuthorization(req.Header)
 		}
 		return err
+	}
+}
+
+// dropAuthorization deletes the Authorization header under any spelling of
+// its key: Header.Del finds only the canonical one, but the transport sends
+// a key such as "authorization", set directly in the map, as it is.
+func dropAuthorization(h http.Header) {
+	for k := range h {
+		if strings.EqualFold(k, "Authorization") {
+			delete(h, k)
+		}
 	}
 }
 

@@ -51,7 +51,25 @@ func redirectClients() []redirectClient {
 				return nil
 			}}
 		}},
+		{name: "WithHTTPClient and a CheckRedirect that copies it under a lower-case key", watched: true, build: func(rt http.RoundTripper, calls *redirectCalls) *http.Client {
+			return &http.Client{Transport: rt, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				calls.add(req)
+				req.Header["authorization"] = via[0].Header["Authorization"] // sent as is
+				return nil
+			}}
+		}},
 	}
+}
+
+// authorization returns the Authorization header of h under any spelling
+// of its key: a handler called in-process sees keys as the client set them.
+func authorization(h http.Header) string {
+	for k, vs := range h {
+		if strings.EqualFold(k, "Authorization") && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
 }
 
 // redirectCalls records what a caller's CheckRedirect was shown: for each
@@ -64,7 +82,7 @@ type redirectCalls struct {
 func (rc *redirectCalls) add(req *http.Request) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	rc.auth = append(rc.auth, req.Header.Get("Authorization") != "")
+	rc.auth = append(rc.auth, authorization(req.Header) != "")
 }
 
 // check fails the test unless the caller's CheckRedirect ran n times and
@@ -130,7 +148,7 @@ func (rec *recording) requests() []*http.Request {
 func assertAuthorization(t *testing.T, where string, reqs []*http.Request, want string) {
 	t.Helper()
 	for i, r := range reqs {
-		if got := r.Header.Get("Authorization"); got != want {
+		if got := authorization(r.Header); got != want {
 			scheme, _, _ := strings.Cut(got, " ")
 			t.Errorf("%s: request %d (%s %s) carried Authorization %q…, want %d bytes",
 				where, i, r.Method, r.URL.Path, scheme, len(want))
@@ -419,7 +437,7 @@ func TestClient_redirect_tokenExchange(t *testing.T) {
 				}
 				reqs := base.requests()
 				for i, r := range reqs {
-					if r.Header.Get("Authorization") == "Bearer "+evilToken {
+					if authorization(r.Header) == "Bearer "+evilToken {
 						t.Errorf("request %d (%s %s) used the other port's token", i, r.Method, r.URL.Path)
 					}
 				}
@@ -479,4 +497,37 @@ func TestClient_redirect_refused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestClient_redirect_checkRedirectMovesRequest: a caller's CheckRedirect
+// that points a same-origin redirect at another host sends it there
+// without the token.
+func TestClient_redirect_checkRedirectMovesRequest(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, 5)
+	f.token = "" // the other host answers anyone
+	elsewhere := &recording{h: f}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Host == "elsewhere.example.test" {
+			elsewhere.ServeHTTP(w, r)
+			return
+		}
+		redirector(http.StatusFound, "/moved", http.NotFoundHandler()).ServeHTTP(w, r)
+	})
+	c := newTestClient(t, h, riskcloud.WithHTTPClient(&http.Client{
+		Transport: &handlerTransport{h: h},
+		CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+			req.URL.Host = "elsewhere.example.test"
+			req.URL.Path = strings.TrimPrefix(req.URL.Path, "/moved")
+			return nil
+		},
+	}))
+	if _, err := walk(t, context.Background(), c, 10); err != nil {
+		t.Fatalf("walk: %v", err)
+	}
+	reqs := elsewhere.requests()
+	if len(reqs) != 1 {
+		t.Errorf("the other host saw %d requests, want 1", len(reqs))
+	}
+	assertAuthorization(t, "other host", reqs, "")
 }
