@@ -36,7 +36,7 @@ type Client struct {
 
 	baseURL   *url.URL
 	http      *http.Client
-	noFollow  *http.Client // http following no redirect, for the token exchange
+	noFollow  *http.Client // a copy of http that follows no redirect, for the token exchange
 	retry     retryPolicy
 	auth      authorizer
 	logger    *slog.Logger

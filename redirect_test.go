@@ -28,10 +28,10 @@ type redirectClient struct {
 }
 
 // redirectClients are the SDK's own client and a caller's: without a
-// CheckRedirect, with one that only watches, and with one that copies the
+// CheckRedirect, with one that only watches, and with two that copy the
 // first request's Authorization onto every hop (a common way around
-// net/http dropping it), which must not carry the token off the origin
-// either.
+// net/http dropping it), one under the canonical key and one under a key
+// Header.Del would miss. Neither may carry the token off the origin.
 func redirectClients() []redirectClient {
 	return []redirectClient{
 		{name: "SDK client"},
