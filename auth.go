@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -230,6 +231,15 @@ func (ts *tokenSource) exchange(ctx context.Context) (t *bearerToken, token stri
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(ts.clientID+":"+ts.clientSecret))
 	obtained := time.Now()
 	resp, err := c.send(ctx, http.MethodPost, tokenPath, "", basic)
+	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && apiErr.StatusCode >= 300 && apiErr.StatusCode <= 399 {
+		// The exchange follows no redirect (see noRedirects). The Location
+		// and the body are left out of the error: a server may put
+		// anything there.
+		status := strings.TrimSpace(fmt.Sprintf("%d %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode)))
+		return nil, "", time.Time{}, fmt.Errorf("riskcloud: POST %s%s: %w", c.baseURL.Path, tokenPath,
+			&redirectError{fmt.Errorf("%s: the token exchange was redirected and the redirect was not followed "+
+				"(credentials go to the base URL only: check that it is the instance's own address)", status)})
+	}
 	if err != nil {
 		return nil, "", time.Time{}, err
 	}

@@ -36,6 +36,7 @@ type Client struct {
 
 	baseURL   *url.URL
 	http      *http.Client
+	noFollow  *http.Client // a copy of http that follows no redirect, for the token exchange
 	retry     retryPolicy
 	auth      authorizer
 	logger    *slog.Logger
@@ -74,11 +75,12 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 
 	c := &Client{
 		baseURL:   u,
-		http:      httpClient(cfg.httpClient),
+		http:      httpClient(cfg.httpClient, u),
 		retry:     retryPolicy{max: cfg.retryMax, waitMin: cfg.retryWaitMin, waitMax: cfg.retryWaitMax},
 		logger:    cfg.logger,
 		userAgent: "riskcloud-go/" + Version,
 	}
+	c.noFollow = noRedirects(c.http)
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
@@ -98,9 +100,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 }
 
 // httpClient copies the caller's client, or builds one with a pooled
-// transport sized for a few concurrent page requests per host, and adds the
-// https-to-http redirect refusal.
-func httpClient(hc *http.Client) *http.Client {
+// transport sized for a few concurrent page requests per host, and wraps
+// its CheckRedirect in the SDK's redirect policy for base (see
+// redirectPolicy).
+func httpClient(hc *http.Client, base *url.URL) *http.Client {
 	var c http.Client
 	if hc != nil {
 		c = *hc
@@ -112,23 +115,7 @@ func httpClient(hc *http.Client) *http.Client {
 	// and a timer per request to enforce it.
 	c.Transport = attemptTransport{rt: c.Transport, timeout: c.Timeout}
 	c.Timeout = 0
-	next := c.CheckRedirect
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != "https" && via[0].URL.Scheme == "https" {
-			return &redirectError{errors.New("refused a redirect from https to " + req.URL.Scheme)}
-		}
-		if next == nil {
-			if len(via) >= 10 {
-				return &redirectError{errors.New("stopped after 10 redirects")}
-			}
-			return nil
-		}
-		err := next(req, via)
-		if err != nil && err != http.ErrUseLastResponse {
-			return &redirectError{err}
-		}
-		return err
-	}
+	c.CheckRedirect = redirectPolicy(base, c.CheckRedirect)
 	return &c
 }
 
@@ -195,13 +182,6 @@ func (b *cancelOnClose) Close() error {
 	b.cancel()
 	return err
 }
-
-// redirectError is a redirect that CheckRedirect refused; retrying would
-// be refused again.
-type redirectError struct{ err error }
-
-func (e *redirectError) Error() string { return e.err.Error() }
-func (e *redirectError) Unwrap() error { return e.err }
 
 // String returns "riskcloud.Client(" + base URL + ")".
 //

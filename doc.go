@@ -46,7 +46,8 @@
 // [*APIError] with the status, the server's message, the method and the
 // path; errors.Is matches it to [ErrUnauthorized], [ErrForbidden],
 // [ErrNotFound] or [ErrRateLimited]. A 2xx response that cannot be used
-// wraps [ErrUnexpectedResponse]. Errors, logs and fmt output never contain
+// wraps [ErrUnexpectedResponse]; a redirect the client will not follow
+// wraps [ErrRedirectRefused]. Errors, logs and fmt output never contain
 // the token, the secret or the query string (which holds the email).
 //
 // # Retries

@@ -39,6 +39,14 @@ var (
 	// ErrRateLimited is matched by a 429 response that outlasted the retries.
 	ErrRateLimited = errors.New("riskcloud: rate limited")
 
+	// ErrRedirectRefused is wrapped when the client would not follow a
+	// redirect: one from https to http, one past the tenth, one that the
+	// CheckRedirect of the http.Client given to [WithHTTPClient] refused
+	// (its error is wrapped too), and any redirect of the token exchange,
+	// which would carry the client secret wherever it points. None is
+	// retried.
+	ErrRedirectRefused = errors.New("riskcloud: redirect refused")
+
 	// ErrUnexpectedResponse is wrapped when a successful response cannot be
 	// used: it is not JSON, is malformed, is over 32 MiB, holds more entries
 	// than a page may (see [ListOptions] Size), carries a negative count or

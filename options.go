@@ -114,9 +114,12 @@ func WithTokenCache(tc TokenCache) Option {
 // WithHTTPClient sends every attempt through a copy of hc. Its Transport
 // (httpmock's MockTransport, a proxy, otelhttp), Timeout (applied to each
 // attempt, with net/http's meaning: 0 is no limit), CheckRedirect and Jar are
-// honoured; the SDK only adds a refusal to follow a redirect from https to
-// http. Without this option the SDK uses its own transport and a 60 s
-// per-attempt timeout. A nil hc is an error.
+// honoured; around CheckRedirect the SDK refuses a redirect from https to
+// http, and takes the Authorization header off a redirected request once
+// it has left the base URL's scheme, host and port, even if the
+// CheckRedirect puts it back. The token exchange follows no redirect, so
+// CheckRedirect is never asked about it. Without this option the SDK uses
+// its own transport and a 60 s per-attempt timeout. A nil hc is an error.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

@@ -33,12 +33,16 @@ func (c *Client) retryClient(ctx context.Context, method, path string) *retryabl
 	if method != http.MethodGet && path != c.baseURL.Path+tokenPath {
 		retryMax = 0 // only GETs and the token exchange are safe to repeat
 	}
+	hc := c.http
+	if path == c.baseURL.Path+tokenPath {
+		hc = c.noFollow
+	}
 	log := c.logger
 	attrs := func(more ...slog.Attr) []slog.Attr {
 		return append([]slog.Attr{slog.String("method", method), slog.String("path", path)}, more...)
 	}
 	return &retryablehttp.Client{
-		HTTPClient:   c.http,
+		HTTPClient:   hc,
 		RetryMax:     retryMax,
 		RetryWaitMin: c.retry.waitMin,
 		RetryWaitMax: c.retry.waitMax,
