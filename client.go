@@ -230,6 +230,8 @@ func (c Client) LogValue() slog.Value {
 type response struct {
 	body   []byte
 	header http.Header
+	// redactor hides the request's secrets from errors about the body.
+	redactor *redactor
 }
 
 // get sends an authenticated GET for the endpoint path with the encoded
@@ -298,29 +300,32 @@ func (c *Client) send(ctx context.Context, method, path, query, authz string) (*
 		return err
 	})
 
-	resp, err := c.retryClient(ctx, method, fullPath).Do(req)
+	red := newRedactor(c.auth, authz, query)
+	resp, err := c.retryClient(ctx, method, fullPath, red).Do(req)
 	if resp != nil {
 		defer resp.Body.Close()
 	}
 	if err != nil {
-		return nil, c.requestError(ctx, method, fullPath, err)
+		return nil, c.requestError(ctx, method, fullPath, err, red)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAPIError(method, fullPath, resp)
+		return nil, newAPIError(method, fullPath, resp, red)
 	}
-	return &response{body: body, header: resp.Header}, nil
+	return &response{body: body, header: resp.Header, redactor: red}, nil
 }
 
 // requestError turns a failed attempt into an error that names the method
 // and path but not the URL: net/http's *url.Error repeats the query string.
-func (c *Client) requestError(ctx context.Context, method, path string, err error) error {
+// What net/http quotes of a response it could not parse (a status line, a
+// header line) may echo the request, so red's secrets are redacted.
+func (c *Client) requestError(ctx context.Context, method, path string, err error, red *redactor) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("riskcloud: %s %s: %w", method, path, ctxErr)
 	}
 	if urlErr := (*url.Error)(nil); errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
-	return fmt.Errorf("riskcloud: %s %s: %w", method, path, err)
+	return red.redactErr(fmt.Errorf("riskcloud: %s %s: %w", method, path, err))
 }
 
 // bodyError is a problem with a successful response's body. Permanent ones

@@ -47,7 +47,9 @@
 // path; errors.Is matches it to [ErrUnauthorized], [ErrForbidden],
 // [ErrNotFound] or [ErrRateLimited]. A 2xx response that cannot be used
 // wraps [ErrUnexpectedResponse]. Errors, logs and fmt output never contain
-// the token, the secret or the query string (which holds the email).
+// the token, the secret or the query string (which holds the email), even
+// where a server quotes them back: the client redacts what it knows to be
+// secret from the server's words.
 //
 // # Retries
 //

@@ -2,6 +2,7 @@ package riskcloud
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -53,16 +55,22 @@ var (
 //
 // It never contains the query string, a header or a credential; Message is
 // the server's own words, passed on as sent (trimmed, and summarised when the
-// body is an HTML page rather than JSON).
+// body is an HTML page rather than JSON), except that any credential or
+// email filter of the request the server quotes back is replaced by
+// "[redacted]".
 type APIError struct {
 	// StatusCode is the HTTP status of the final response.
 	StatusCode int
 	// Message is the server's error message; for a non-JSON body, the page's
-	// title or its first line of text. Empty when the body had none.
+	// title or its first line of text. Empty when the body had none. The
+	// request's token, client ID, secret, Basic credentials and email
+	// filter (as sent or URL-escaped, in any letter case) are replaced by
+	// "[redacted]" before it is cut to 512 bytes.
 	Message string
 	// Property names the request field the server rejected, for errors shaped
-	// {"property","value","message"}; empty otherwise. The rejected value the
-	// server echoes is not kept: it may be an email address.
+	// {"property","value","message"}; empty otherwise, and redacted as
+	// Message is. The rejected value the server echoes is not kept: it may
+	// be an email address.
 	Property string
 	// Method and Path identify the request (the path only, never the query).
 	Method string
@@ -142,6 +150,42 @@ func (e *unexpectedError) Error() string        { return e.err.Error() }
 func (e *unexpectedError) Unwrap() error        { return e.err }
 func (e *unexpectedError) Is(target error) bool { return target == ErrUnexpectedResponse }
 
+// redactedError is an error whose text quoted a secret (a server echoed
+// the request): it keeps the text with the secret redacted and drops the
+// errors it wrapped, whose own text would still print the secret, while it
+// matches (errors.Is) the sentinels they matched.
+type redactedError struct {
+	msg     string
+	matches []error
+}
+
+func (e *redactedError) Error() string        { return e.msg }
+func (e *redactedError) Is(target error) bool { return slices.Contains(e.matches, target) }
+
+// redactedKinds are the errors a redactedError goes on matching when its
+// cause did.
+var redactedKinds = []error{ErrUnexpectedResponse, context.DeadlineExceeded, io.ErrUnexpectedEOF}
+
+// redactErr returns err unchanged if its text holds none of red's secrets,
+// and otherwise a *redactedError in its place.
+func (red *redactor) redactErr(err error) error {
+	if err == nil || red == nil {
+		return err
+	}
+	text := err.Error()
+	redacted := red.redact(text)
+	if redacted == text {
+		return err
+	}
+	e := &redactedError{msg: redacted}
+	for _, kind := range redactedKinds {
+		if errors.Is(err, kind) {
+			e.matches = append(e.matches, kind)
+		}
+	}
+	return e
+}
+
 // unexpected formats an error that matches ErrUnexpectedResponse.
 func unexpected(format string, args ...any) error {
 	return &unexpectedError{fmt.Errorf(format, args...)}
@@ -159,18 +203,26 @@ const maxErrorBody = 64 << 10
 // verbose proxy cannot flood logs through our error strings.
 const maxMessageLen = 512
 
-// newAPIError reads (a capped part of) resp's body and builds the error.
-func newAPIError(method, path string, resp *http.Response) *APIError {
+// newAPIError reads (a capped part of) resp's body and builds the error,
+// with red's secrets redacted from the server's words before they are
+// clipped: a clip inside a secret must leave none of it. A body longer
+// than the cap loses any start of a secret the cap cut through.
+func newAPIError(method, path string, resp *http.Response, red *redactor) *APIError {
 	e := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path}
 	e.RetryAfter, _ = retryAfter(resp.Header, time.Now())
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	e.Message, e.Property = parseErrorBody(resp.Header.Get("Content-Type"), body)
+	if len(body) == maxErrorBody {
+		body = red.trimPartial(body)
+	}
+	message, property := parseErrorBody(resp.Header.Get("Content-Type"), body)
+	e.Message, e.Property = clip(red.redact(message)), clip(red.redact(property))
 	return e
 }
 
-// parseErrorBody extracts the server's message from an error body: JSON
-// shaped {"status","message"} or {"property","value","message"} (or Spring's
-// {"error","message"}), an HTML page (its title), or plain text (its first line).
+// parseErrorBody extracts the server's message from an error body, not yet
+// clipped: JSON shaped {"status","message"} or {"property","value","message"}
+// (or Spring's {"error","message"}), an HTML page (its title), or plain
+// text (its first line).
 func parseErrorBody(contentType string, body []byte) (message, property string) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
@@ -187,15 +239,15 @@ func parseErrorBody(contentType string, body []byte) (message, property string) 
 			if message == "" {
 				message = jsonText(v.Error)
 			}
-			return clip(message), clip(jsonText(v.Property))
+			return message, jsonText(v.Property)
 		}
 	}
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	if mediaType == "text/html" || looksLikeHTML(body) {
-		return clip(htmlSummary(body)), ""
+		return htmlSummary(body), ""
 	}
 	line, _, _ := bytes.Cut(body, []byte("\n"))
-	return clip(string(line)), ""
+	return string(line), ""
 }
 
 // jsonText renders a JSON value as text: a string unquoted, null as "",

@@ -27,8 +27,8 @@ type retryPolicy struct {
 // defaults apply: no logger of its own, our retry and backoff policy, and
 // the final response passed through for a typed error instead of "giving
 // up". Building it per request lets the hooks log with the request's ctx,
-// method and path.
-func (c *Client) retryClient(ctx context.Context, method, path string) *retryablehttp.Client {
+// method and path, and keep red's secrets out of the errors they log.
+func (c *Client) retryClient(ctx context.Context, method, path string, red *redactor) *retryablehttp.Client {
 	retryMax := c.retry.max
 	if method != http.MethodGet && path != c.baseURL.Path+tokenPath {
 		retryMax = 0 // only GETs and the token exchange are safe to repeat
@@ -52,7 +52,7 @@ func (c *Client) retryClient(ctx context.Context, method, path string) *retryabl
 			retry, cerr := shouldRetry(ctx, resp, err)
 			if err != nil && cerr == nil {
 				log.LogAttrs(ctx, slog.LevelDebug, "riskcloud: attempt failed",
-					attrs(slog.String("error", redactURLError(err).Error()), slog.Bool("retryable", retry))...)
+					attrs(slog.String("error", red.redact(redactURLError(err).Error())), slog.Bool("retryable", retry))...)
 			}
 			return retry, cerr
 		},
