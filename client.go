@@ -316,7 +316,10 @@ func (c *Client) send(ctx context.Context, method, path, query, authz string) (*
 
 // requestError turns a failed attempt into an error that names the method
 // and path but not the URL: net/http's *url.Error repeats the query string.
-// What net/http quotes of a response it could not parse (a status line, a
+// It matches ctx.Err() once ctx has ended, ErrRedirect for a redirect not
+// followed, ErrUnexpectedResponse for a 2xx body the client cannot use,
+// and ErrNetwork for anything else: no usable response came back. What
+// net/http quotes of a response it could not parse (a status line, a
 // header line) may echo the request, so red's secrets are redacted.
 func (c *Client) requestError(ctx context.Context, method, path string, err error, red *redactor) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
@@ -325,7 +328,15 @@ func (c *Client) requestError(ctx context.Context, method, path string, err erro
 	if urlErr := (*url.Error)(nil); errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
-	return red.redactErr(fmt.Errorf("riskcloud: %s %s: %w", method, path, err))
+	err = fmt.Errorf("riskcloud: %s %s: %w", method, path, err)
+	switch {
+	case errors.Is(err, ErrUnexpectedResponse):
+	case errors.As(err, new(*redirectError)):
+		err = &kindError{err: err, kind: ErrRedirect}
+	default:
+		err = &kindError{err: err, kind: ErrNetwork}
+	}
+	return red.redactErr(err)
 }
 
 // bodyError is a problem with a successful response's body. Permanent ones

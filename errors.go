@@ -20,6 +20,8 @@ import (
 
 // Sentinel errors. Compare with [errors.Is]: an [*APIError] matches the
 // sentinel of its status, and an invalid argument wraps ErrInvalidArgument.
+// Every error a [Pager] returns matches one of them, or, when ctx ended,
+// ctx.Err().
 var (
 	// ErrInvalidArgument is wrapped by every error returned for bad input,
 	// before any request is sent. See [ArgumentError].
@@ -41,10 +43,44 @@ var (
 	// ErrRateLimited is matched by a 429 response that outlasted the retries.
 	ErrRateLimited = errors.New("riskcloud: rate limited")
 
+	// ErrBadRequest is matched by a 4xx response that has no sentinel of
+	// its own (400, 405, 409, 422 …): the server refused the request as
+	// sent. It is not retried, and sending it again will not help; the
+	// APIError's Message and Property say what the server objected to.
+	ErrBadRequest = errors.New("riskcloud: bad request")
+
+	// ErrServer is matched by a 5xx response that outlasted the retries
+	// (500, 502, 503 and 504 are retried; 501 and others are not): the
+	// server, or a proxy in front of it, failed. Try again later.
+	ErrServer = errors.New("riskcloud: server error")
+
+	// ErrRedirect is matched when the server sent the request elsewhere and
+	// the client did not get there: a redirect from https to http (refused,
+	// as it would send the token in the clear), more than 10 redirects, a
+	// redirect that WithHTTPClient's CheckRedirect refused or left to the
+	// caller (http.ErrUseLastResponse), or a 3xx response that net/http
+	// does not follow (no Location header, or 300 and 304). The base URL
+	// most likely points at a sign-in page or the wrong scheme. It is not
+	// retried. A 3xx response is an [*APIError].
+	ErrRedirect = errors.New("riskcloud: redirect not followed")
+
+	// ErrNetwork is matched when no usable response came back after the
+	// retries: the name did not resolve, the connection was refused, reset
+	// or timed out (WithHTTPClient's Timeout, or the default 60 s per
+	// attempt), the certificate failed verification, what came back was
+	// not HTTP, or a 2xx body was cut short. The cause stays in the chain
+	// for errors.As (*net.OpError, *net.DNSError,
+	// *tls.CertificateVerificationError, io.ErrUnexpectedEOF …), unless its
+	// text quoted a secret of the request (see [APIError.Message]). A ctx
+	// that ended is not ErrNetwork: the error then matches ctx.Err().
+	ErrNetwork = errors.New("riskcloud: network error")
+
 	// ErrUnexpectedResponse is wrapped when a successful response cannot be
 	// used: it is not JSON, is malformed or too large, carries a timestamp
 	// that cannot be parsed, or pages in a way that would lose or repeat
-	// entries (for example, a server that ignores the page parameter).
+	// entries (for example, a server that ignores the page parameter). An
+	// [*APIError] whose status is not one a server should send (below 200
+	// or above 599) matches it too.
 	ErrUnexpectedResponse = errors.New("riskcloud: unexpected response")
 )
 
@@ -108,19 +144,27 @@ func (e *APIError) Error() string {
 }
 
 // Is reports whether target is the sentinel for e's status: ErrUnauthorized
-// (401), ErrForbidden (403), ErrNotFound (404) or ErrRateLimited (429).
+// (401), ErrForbidden (403), ErrNotFound (404), ErrRateLimited (429),
+// ErrBadRequest (any other 4xx), ErrServer (5xx), ErrRedirect (3xx), or
+// ErrUnexpectedResponse (any status outside 200 to 599).
 func (e *APIError) Is(target error) bool {
-	switch e.StatusCode {
-	case http.StatusUnauthorized:
+	switch s := e.StatusCode; {
+	case s == http.StatusUnauthorized:
 		return target == ErrUnauthorized
-	case http.StatusForbidden:
+	case s == http.StatusForbidden:
 		return target == ErrForbidden
-	case http.StatusNotFound:
+	case s == http.StatusNotFound:
 		return target == ErrNotFound
-	case http.StatusTooManyRequests:
+	case s == http.StatusTooManyRequests:
 		return target == ErrRateLimited
+	case 300 <= s && s < 400:
+		return target == ErrRedirect
+	case 400 <= s && s < 500:
+		return target == ErrBadRequest
+	case 500 <= s && s < 600:
+		return target == ErrServer
 	}
-	return false
+	return target == ErrUnexpectedResponse
 }
 
 // ArgumentError is an input the SDK refused before sending anything. It
@@ -164,7 +208,7 @@ func (e *redactedError) Is(target error) bool { return slices.Contains(e.matches
 
 // redactedKinds are the errors a redactedError goes on matching when its
 // cause did.
-var redactedKinds = []error{ErrUnexpectedResponse, context.DeadlineExceeded, io.ErrUnexpectedEOF}
+var redactedKinds = []error{ErrNetwork, ErrRedirect, ErrUnexpectedResponse, context.DeadlineExceeded, io.ErrUnexpectedEOF}
 
 // redactErr returns err unchanged if its text holds none of red's secrets,
 // and otherwise a *redactedError in its place.
@@ -185,6 +229,17 @@ func (red *redactor) redactErr(err error) error {
 	}
 	return e
 }
+
+// kindError is an error that matches one sentinel without repeating its
+// text, as unexpectedError does for ErrUnexpectedResponse.
+type kindError struct {
+	err  error
+	kind error
+}
+
+func (e *kindError) Error() string        { return e.err.Error() }
+func (e *kindError) Unwrap() error        { return e.err }
+func (e *kindError) Is(target error) bool { return target == e.kind }
 
 // unexpected formats an error that matches ErrUnexpectedResponse.
 func unexpected(format string, args ...any) error {

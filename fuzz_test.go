@@ -203,9 +203,9 @@ const maxAPIErrorLen = 1400
 // FuzzAPIError_body serves a fuzzed non-2xx status, Content-Type,
 // Retry-After and body to a Logins request that carries a token and an
 // email filter. The caller must get an *APIError with that status and the
-// matching sentinel; its text must be valid UTF-8 with no control
-// characters (a server's CR LF must not forge a log line), bounded in
-// length, and hold neither the token nor the email, even if the server
+// matching sentinel, and no other; its text must be valid UTF-8 with no
+// control characters (a server's CR LF must not forge a log line), bounded
+// in length, and hold neither the token nor the email, even if the server
 // itself sent them.
 func FuzzAPIError_body(f *testing.F) {
 	f.Add(404, "", "", []byte(""))
@@ -238,9 +238,14 @@ func FuzzAPIError_body(f *testing.F) {
 		if apiErr.StatusCode != code {
 			t.Errorf("StatusCode = %d, want %d", apiErr.StatusCode, code)
 		}
-		for sentinel, s := range map[error]int{riskcloud.ErrUnauthorized: 401, riskcloud.ErrForbidden: 403,
-			riskcloud.ErrNotFound: 404, riskcloud.ErrRateLimited: 429} {
-			if got := errors.Is(err, sentinel); got != (code == s) {
+		want := map[int]error{401: riskcloud.ErrUnauthorized, 403: riskcloud.ErrForbidden,
+			404: riskcloud.ErrNotFound, 429: riskcloud.ErrRateLimited}[code]
+		if want == nil {
+			want = []error{riskcloud.ErrRedirect, riskcloud.ErrBadRequest, riskcloud.ErrServer}[code/100-3]
+		}
+		for _, sentinel := range []error{riskcloud.ErrUnauthorized, riskcloud.ErrForbidden, riskcloud.ErrNotFound,
+			riskcloud.ErrRateLimited, riskcloud.ErrRedirect, riskcloud.ErrBadRequest, riskcloud.ErrServer, riskcloud.ErrNetwork} {
+			if got := errors.Is(err, sentinel); got != (sentinel == want) {
 				t.Errorf("status %d: errors.Is(err, %v) = %v", code, sentinel, got)
 			}
 		}
