@@ -290,17 +290,17 @@ func (c *Client) send(ctx context.Context, method, path, query, authz string) (*
 		req.Header.Set("Authorization", authz)
 	}
 
+	red := newRedactor(c.auth, authz, query)
 	var body []byte
 	req.SetResponseHandler(func(resp *http.Response) error {
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
 			return nil // read by newAPIError below
 		}
 		var err error
-		body, err = readSuccessBody(resp)
+		body, err = readSuccessBody(resp, red)
 		return err
 	})
 
-	red := newRedactor(c.auth, authz, query)
 	resp, err := c.retryClient(ctx, method, fullPath, red).Do(req)
 	if resp != nil {
 		defer resp.Body.Close()
@@ -350,13 +350,14 @@ func (e *bodyError) Error() string { return e.err.Error() }
 func (e *bodyError) Unwrap() error { return e.err }
 
 // readSuccessBody reads a 2xx body through the size cap after checking that
-// it claims to be JSON (or does not say).
-func readSuccessBody(resp *http.Response) ([]byte, error) {
+// it claims to be JSON (or does not say). The Content-Type it quotes
+// otherwise is redacted first: quoting escapes characters a secret may hold.
+func readSuccessBody(resp *http.Response, red *redactor) ([]byte, error) {
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		mediaType, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json")) {
 			return nil, &bodyError{permanent: true,
-				err: unexpected("%d response is %q, not JSON", resp.StatusCode, clip(ct))}
+				err: unexpected("%d response is %q, not JSON", resp.StatusCode, clip(red.redact(ct)))}
 		}
 	}
 	body, err := readCapped(resp.Body, resp.ContentLength, maxPageBody)

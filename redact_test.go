@@ -364,3 +364,21 @@ func TestSecrets_shortValues(t *testing.T) {
 		})
 	}
 }
+
+// TestSecrets_redactedBeforeQuoting: the Content-Type a 200 that is not
+// JSON is reported with is quoted, which escapes a quote mark inside a
+// token; the token must be redacted before that, not looked for after.
+func TestSecrets_redactedBeforeQuoting(t *testing.T) {
+	t.Parallel()
+	const token = `tok"SECRET"-0123456789`
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; echo="+r.Header.Get("Authorization"))
+		io.WriteString(w, "<html></html>")
+	})
+	c := newTestClient(t, h, riskcloud.WithToken(token))
+	_, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0)
+	if !errors.Is(err, riskcloud.ErrUnexpectedResponse) {
+		t.Fatalf("err = %v, want ErrUnexpectedResponse", err)
+	}
+	assertNoEchoedSecrets(t, "err.Error()", err.Error())
+}
