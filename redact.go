@@ -2,8 +2,11 @@ package riskcloud
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"html"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -57,8 +60,9 @@ func newRedactor(auth authorizer, authz, query string) *redactor {
 }
 
 // build works out every spelling of every secret: as given, query-escaped
-// (alice%40example.com, as the query string carries it), path-escaped and
-// HTML-escaped.
+// (alice%40example.com, as the query string carries it), path-escaped,
+// HTML-escaped, and escaped inside a JSON or Go string (a decode error
+// quotes a raw JSON value; some encoders escape "/" too).
 func (r *redactor) build() {
 	r.built = true
 	var creds []string
@@ -82,8 +86,15 @@ func (r *redactor) build() {
 		}
 	}
 	add := func(v string, word bool) {
-		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v)} {
-			r.forms = append(r.forms, secretForm{text: asciiLower(form), word: word})
+		quoted := strconv.Quote(v)
+		js, _ := json.Marshal(v) // a string always marshals
+		jsInner := string(js[1 : len(js)-1])
+		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v),
+			quoted[1 : len(quoted)-1], jsInner, strings.ReplaceAll(jsInner, "/", `\/`)} {
+			form = asciiLower(form)
+			if !slices.ContainsFunc(r.forms, func(f secretForm) bool { return f.text == form }) {
+				r.forms = append(r.forms, secretForm{text: form, word: word})
+			}
 		}
 	}
 	for _, v := range always {

@@ -365,20 +365,41 @@ func TestSecrets_shortValues(t *testing.T) {
 	}
 }
 
-// TestSecrets_redactedBeforeQuoting: the Content-Type a 200 that is not
-// JSON is reported with is quoted, which escapes a quote mark inside a
-// token; the token must be redacted before that, not looked for after.
-func TestSecrets_redactedBeforeQuoting(t *testing.T) {
+// TestSecrets_escapedForms: a secret the server quotes back may be
+// escaped on the way: in the Content-Type a 200 that is not JSON is
+// reported with (quoted, which escapes a quote mark), or in a raw JSON
+// value a decode error quotes (a quote mark escaped, and by some encoders
+// "/" too). It is redacted in every such form.
+func TestSecrets_escapedForms(t *testing.T) {
 	t.Parallel()
-	const token = `tok"SECRET"-0123456789`
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; echo="+r.Header.Get("Authorization"))
-		io.WriteString(w, "<html></html>")
-	})
-	c := newTestClient(t, h, riskcloud.WithToken(token))
-	_, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0)
-	if !errors.Is(err, riskcloud.ErrUnexpectedResponse) {
-		t.Fatalf("err = %v, want ErrUnexpectedResponse", err)
+	const token = `tok"SECRET/-0123456789`
+	tests := []struct {
+		name   string
+		answer func(w http.ResponseWriter, auth string)
+	}{
+		{"Content-Type", func(w http.ResponseWriter, auth string) {
+			w.Header().Set("Content-Type", "text/html; echo="+auth)
+			io.WriteString(w, "<html></html>")
+		}},
+		{"timestamp in JSON", func(w http.ResponseWriter, auth string) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(onePage(`{"timestamp":` + strconv.Quote(auth) + `}`))
+		}},
+		{"timestamp in JSON with / escaped", func(w http.ResponseWriter, auth string) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(onePage(`{"timestamp":` + strings.ReplaceAll(strconv.Quote(auth), "/", `\/`) + `}`))
+		}},
 	}
-	assertNoEchoedSecrets(t, "err.Error()", err.Error())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tt.answer(w, r.Header.Get("Authorization")) })
+			c := newTestClient(t, h, riskcloud.WithToken(token))
+			_, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0)
+			if !errors.Is(err, riskcloud.ErrUnexpectedResponse) {
+				t.Fatalf("err = %v, want ErrUnexpectedResponse", err)
+			}
+			assertNoEchoedSecrets(t, "err.Error()", err.Error())
+		})
+	}
 }
