@@ -2,7 +2,6 @@ package riskcloud
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -100,8 +98,8 @@ type APIError struct {
 	// Message is the server's error message; for a non-JSON body, the page's
 	// title or its first line of text. Empty when the body had none. The
 	// request's token, client ID, secret, Basic credentials and email
-	// filter (as sent or URL-escaped, in any letter case) are replaced by
-	// "[redacted]" before it is cut to 512 bytes.
+	// filter, as sent or escaped (URL, HTML, JSON) and in any letter case,
+	// are replaced by "[redacted]" before it is cut to 512 bytes.
 	Message string
 	// Property names the request field the server rejected, for errors shaped
 	// {"property","value","message"}; empty otherwise, and redacted as
@@ -193,42 +191,6 @@ type unexpectedError struct{ err error }
 func (e *unexpectedError) Error() string        { return e.err.Error() }
 func (e *unexpectedError) Unwrap() error        { return e.err }
 func (e *unexpectedError) Is(target error) bool { return target == ErrUnexpectedResponse }
-
-// redactedError is an error whose text quoted a secret (a server echoed
-// the request): it keeps the text with the secret redacted and drops the
-// errors it wrapped, whose own text would still print the secret, while it
-// matches (errors.Is) the sentinels they matched.
-type redactedError struct {
-	msg     string
-	matches []error
-}
-
-func (e *redactedError) Error() string        { return e.msg }
-func (e *redactedError) Is(target error) bool { return slices.Contains(e.matches, target) }
-
-// redactedKinds are the errors a redactedError goes on matching when its
-// cause did.
-var redactedKinds = []error{ErrNetwork, ErrRedirect, ErrUnexpectedResponse, context.DeadlineExceeded, io.ErrUnexpectedEOF}
-
-// redactErr returns err unchanged if its text holds none of red's secrets,
-// and otherwise a *redactedError in its place.
-func (red *redactor) redactErr(err error) error {
-	if err == nil || red == nil {
-		return err
-	}
-	text := err.Error()
-	redacted := red.redact(text)
-	if redacted == text {
-		return err
-	}
-	e := &redactedError{msg: redacted}
-	for _, kind := range redactedKinds {
-		if errors.Is(err, kind) {
-			e.matches = append(e.matches, kind)
-		}
-	}
-	return e
-}
 
 // kindError is an error that matches one sentinel without repeating its
 // text, as unexpectedError does for ErrUnexpectedResponse.

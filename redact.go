@@ -1,9 +1,12 @@
 package riskcloud
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"html"
+	"io"
 	"net/url"
 	"slices"
 	"strconv"
@@ -202,6 +205,42 @@ func (r *redactor) partialAt(text string) int {
 // cap, what may be the start of a secret the cap cut through.
 func (r *redactor) trimPartial(body []byte) []byte {
 	return body[:len(body)-r.partialAt(asciiLower(string(body)))]
+}
+
+// redactedError is an error whose text quoted a secret (a server echoed
+// the request): it keeps the text with the secret redacted and drops the
+// errors it wrapped, whose own text would still print the secret, while it
+// matches (errors.Is) the sentinels they matched.
+type redactedError struct {
+	msg     string
+	matches []error
+}
+
+func (e *redactedError) Error() string        { return e.msg }
+func (e *redactedError) Is(target error) bool { return slices.Contains(e.matches, target) }
+
+// redactedKinds are the errors a redactedError goes on matching when its
+// cause did.
+var redactedKinds = []error{ErrNetwork, ErrRedirect, ErrUnexpectedResponse, context.DeadlineExceeded, io.ErrUnexpectedEOF}
+
+// redactErr returns err unchanged if its text holds none of r's secrets,
+// and otherwise a *redactedError in its place.
+func (r *redactor) redactErr(err error) error {
+	if err == nil || r == nil {
+		return err
+	}
+	text := err.Error()
+	redacted := r.redact(text)
+	if redacted == text {
+		return err
+	}
+	e := &redactedError{msg: redacted}
+	for _, kind := range redactedKinds {
+		if errors.Is(err, kind) {
+			e.matches = append(e.matches, kind)
+		}
+	}
+	return e
 }
 
 // asciiLower lower-cases the ASCII letters of s, leaving its length as it is.
