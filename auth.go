@@ -52,12 +52,16 @@ type authorizer interface {
 	// set, the value comes from a new exchange, never from a TokenCache;
 	// cached reports that it came from one.
 	renew(ctx context.Context, rejected string, fresh bool) (value string, cached, ok bool, err error)
+	// secrets returns the credentials a server's text must not carry into
+	// an error or a log: every value the authorizer knows.
+	secrets() []string
 }
 
 // noAuth sends no credentials.
 type noAuth struct{}
 
 func (noAuth) authorization(context.Context) (string, error) { return "", nil }
+func (noAuth) secrets() []string                             { return nil }
 func (noAuth) renew(context.Context, string, bool) (string, bool, bool, error) {
 	return "", false, false, nil
 }
@@ -67,6 +71,7 @@ func (noAuth) renew(context.Context, string, bool) (string, bool, bool, error) {
 type staticToken struct{ header string }
 
 func (t *staticToken) authorization(context.Context) (string, error) { return t.header, nil }
+func (t *staticToken) secrets() []string                             { return []string{strings.TrimPrefix(t.header, "Bearer ")} }
 func (*staticToken) renew(context.Context, string, bool) (string, bool, bool, error) {
 	return "", false, false, nil
 }
@@ -117,6 +122,18 @@ func (ts *tokenSource) authorization(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return t.header, nil
+}
+
+// secrets returns the client ID, the secret, their Basic encoding and the
+// token in use, if any.
+func (ts *tokenSource) secrets() []string {
+	out := []string{ts.clientID, ts.clientSecret, basicCredentials(ts.clientID, ts.clientSecret)}
+	ts.mu.Lock()
+	if ts.current != nil {
+		out = append(out, strings.TrimPrefix(ts.current.header, "Bearer "))
+	}
+	ts.mu.Unlock()
+	return out
 }
 
 func (ts *tokenSource) renew(ctx context.Context, rejected string, fresh bool) (string, bool, bool, error) {

@@ -210,6 +210,8 @@ func (c Client) LogValue() slog.Value {
 type response struct {
 	body   []byte
 	header http.Header
+	// redactor hides the request's secrets from errors about the body.
+	redactor *redactor
 }
 
 // get sends an authenticated GET for the endpoint path with the encoded
@@ -268,39 +270,53 @@ func (c *Client) send(ctx context.Context, method, path, query, authz string) (*
 		req.Header.Set("Authorization", authz)
 	}
 
+	red := newRedactor(c.auth, authz, query)
 	var body []byte
 	req.SetResponseHandler(func(resp *http.Response) error {
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
 			return nil // read by newAPIError below
 		}
 		var err error
-		body, err = readSuccessBody(resp)
+		body, err = readSuccessBody(resp, red)
 		return err
 	})
 
-	resp, err := c.retryClient(ctx, method, fullPath).Do(req)
+	resp, err := c.retryClient(ctx, method, fullPath, red).Do(req)
 	if resp != nil {
 		defer resp.Body.Close()
 	}
 	if err != nil {
-		return nil, c.requestError(ctx, method, fullPath, err)
+		return nil, c.requestError(ctx, method, fullPath, err, red)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAPIError(method, fullPath, resp)
+		return nil, newAPIError(method, fullPath, resp, red)
 	}
-	return &response{body: body, header: resp.Header}, nil
+	return &response{body: body, header: resp.Header, redactor: red}, nil
 }
 
 // requestError turns a failed attempt into an error that names the method
 // and path but not the URL: net/http's *url.Error repeats the query string.
-func (c *Client) requestError(ctx context.Context, method, path string, err error) error {
+// It matches ctx.Err() once ctx has ended, ErrRedirect for a redirect not
+// followed, ErrUnexpectedResponse for a 2xx body the client cannot use,
+// and ErrNetwork for anything else: no usable response came back. What
+// net/http quotes of a response it could not parse (a status line, a
+// header line) may echo the request, so red's secrets are redacted.
+func (c *Client) requestError(ctx context.Context, method, path string, err error, red *redactor) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("riskcloud: %s %s: %w", method, path, ctxErr)
 	}
 	if urlErr := (*url.Error)(nil); errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
-	return fmt.Errorf("riskcloud: %s %s: %w", method, path, err)
+	err = fmt.Errorf("riskcloud: %s %s: %w", method, path, err)
+	switch {
+	case errors.Is(err, ErrUnexpectedResponse):
+	case errors.As(err, new(*redirectError)):
+		err = &kindError{err: err, kind: ErrRedirect}
+	default:
+		err = &kindError{err: err, kind: ErrNetwork}
+	}
+	return red.redactErr(err)
 }
 
 // bodyError is a problem with a successful response's body. Permanent ones
@@ -314,13 +330,14 @@ func (e *bodyError) Error() string { return e.err.Error() }
 func (e *bodyError) Unwrap() error { return e.err }
 
 // readSuccessBody reads a 2xx body through the size cap after checking that
-// it claims to be JSON (or does not say).
-func readSuccessBody(resp *http.Response) ([]byte, error) {
+// it claims to be JSON (or does not say). The Content-Type it quotes
+// otherwise is redacted first: quoting escapes characters a secret may hold.
+func readSuccessBody(resp *http.Response, red *redactor) ([]byte, error) {
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		mediaType, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json")) {
 			return nil, &bodyError{permanent: true,
-				err: unexpected("%d response is %q, not JSON", resp.StatusCode, clip(ct))}
+				err: unexpected("%d response is %q, not JSON", resp.StatusCode, clip(red.redact(ct)))}
 		}
 	}
 	body, err := readCapped(resp.Body, resp.ContentLength, maxPageBody)

@@ -665,7 +665,7 @@ func TestDecodeEntryPage_errorsSayWhere(t *testing.T) {
 		{`{"number":"1"}`, `"number" is a string, want an integer or null at offset 10`},
 		{`{"content":[{},{"message":5}]}`, `entry 1: "message" is a number, want a string or null at offset 26`},
 		{`{"content":[{},null]}`, "entry 1 is null at offset 15"},
-		{`{"content":[{"timestamp":"yesterday"}]}`, `entry 0: timestamp "yesterday" is neither epoch milliseconds nor an ISO-8601 date-time at offset 25`},
+		{`{"content":[{"timestamp":"yesterday"}]}`, `entry 0: timestamp "yesterday" is neither epoch seconds or milliseconds nor an ISO-8601 date-time at offset 25`},
 		{`{"totalElements":` + long + `}`, `"totalElements" is 99999999999999999999999999999999…, want an integer of at most 64 bits or null at offset 17`},
 		{"{\"x\":\"\xff\x01\"}", `invalid character '\x01' in string literal at offset 7`},
 		{"{\"x\":\xff}", "invalid character byte 0xff looking for beginning of value at offset 5"},

@@ -45,10 +45,14 @@
 // [ErrInvalidArgument]. A response other than 2xx, after retries, is an
 // [*APIError] with the status, the server's message, the method and the
 // path; errors.Is matches it to [ErrUnauthorized], [ErrForbidden],
-// [ErrNotFound] or [ErrRateLimited]. A 2xx response that cannot be used
-// wraps [ErrUnexpectedResponse]; a redirect the client will not follow
-// wraps [ErrRedirectRefused]. Errors, logs and fmt output never contain
-// the token, the secret or the query string (which holds the email).
+// [ErrNotFound], [ErrRateLimited], [ErrBadRequest] (another 4xx),
+// [ErrServer] (5xx) or [ErrRedirect] (3xx). A 2xx response that cannot be
+// used wraps [ErrUnexpectedResponse]; a request that got no usable response
+// matches [ErrNetwork], or [ErrRedirect] when a redirect was not followed.
+// Every error of a [Pager] matches one of these sentinels, or ctx.Err(). Errors, logs and fmt output never contain
+// the token, the secret or the query string (which holds the email), even
+// where a server quotes them back: the client redacts what it knows to be
+// secret from the server's words.
 //
 // # Retries
 //

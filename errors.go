@@ -18,6 +18,8 @@ import (
 
 // Sentinel errors. Compare with [errors.Is]: an [*APIError] matches the
 // sentinel of its status, and an invalid argument wraps ErrInvalidArgument.
+// Every error a [Pager] returns matches one of them, or, when ctx ended,
+// ctx.Err().
 var (
 	// ErrInvalidArgument is wrapped by every error returned for bad input,
 	// before any request is sent. See [ArgumentError].
@@ -39,20 +41,48 @@ var (
 	// ErrRateLimited is matched by a 429 response that outlasted the retries.
 	ErrRateLimited = errors.New("riskcloud: rate limited")
 
-	// ErrRedirectRefused is wrapped when the client would not follow a
-	// redirect: one from https to http, one past the tenth, one that the
-	// CheckRedirect of the http.Client given to [WithHTTPClient] refused
-	// (its error is wrapped too), and any redirect of the token exchange,
-	// which would carry the client secret wherever it points. None is
-	// retried.
-	ErrRedirectRefused = errors.New("riskcloud: redirect refused")
+	// ErrBadRequest is matched by a 4xx response that has no sentinel of
+	// its own (400, 405, 409, 422 …): the server refused the request as
+	// sent. It is not retried, and sending it again will not help; the
+	// APIError's Message and Property say what the server objected to.
+	ErrBadRequest = errors.New("riskcloud: bad request")
+
+	// ErrServer is matched by a 5xx response that outlasted the retries
+	// (500, 502, 503 and 504 are retried; 501 and others are not): the
+	// server, or a proxy in front of it, failed. Try again later.
+	ErrServer = errors.New("riskcloud: server error")
+
+	// ErrRedirect is matched when the server sent the request elsewhere and
+	// the client did not get there: a redirect from https to http (refused,
+	// as it would send the token in the clear), more than 10 redirects, a
+	// redirect that WithHTTPClient's CheckRedirect refused (its error is
+	// wrapped too) or left to the caller (http.ErrUseLastResponse), a 3xx
+	// response that net/http does not follow (no Location header, or 300
+	// and 304), and any redirect of the token exchange, which would carry
+	// the client secret wherever it points. The base URL most likely points
+	// at a sign-in page or the wrong scheme. It is not retried. A 3xx
+	// response to a page request is an [*APIError].
+	ErrRedirect = errors.New("riskcloud: redirect not followed")
+
+	// ErrNetwork is matched when no usable response came back after the
+	// retries: the name did not resolve, the connection was refused, reset
+	// or timed out (WithHTTPClient's Timeout, or the default 60 s per
+	// attempt), the certificate failed verification, what came back was
+	// not HTTP, or a 2xx body was cut short. The cause stays in the chain
+	// for errors.As (*net.OpError, *net.DNSError,
+	// *tls.CertificateVerificationError, io.ErrUnexpectedEOF …), unless its
+	// text quoted a secret of the request (see [APIError.Message]). A ctx
+	// that ended is not ErrNetwork: the error then matches ctx.Err().
+	ErrNetwork = errors.New("riskcloud: network error")
 
 	// ErrUnexpectedResponse is wrapped when a successful response cannot be
 	// used: it is not JSON, is malformed, is over 32 MiB, holds more entries
 	// than a page may (see [ListOptions] Size), carries a negative count or
 	// page number, carries a timestamp that cannot be parsed, or pages in a
 	// way that would lose or repeat entries (for example, a server that
-	// ignores the page parameter).
+	// ignores the page parameter). An
+	// [*APIError] whose status is not one a server should send (below 200
+	// or above 599) matches it too.
 	ErrUnexpectedResponse = errors.New("riskcloud: unexpected response")
 )
 
@@ -63,16 +93,22 @@ var (
 //
 // It never contains the query string, a header or a credential; Message is
 // the server's own words, passed on as sent (trimmed, and summarised when the
-// body is an HTML page rather than JSON).
+// body is an HTML page rather than JSON), except that any credential or
+// email filter of the request the server quotes back is replaced by
+// "[redacted]".
 type APIError struct {
 	// StatusCode is the HTTP status of the final response.
 	StatusCode int
 	// Message is the server's error message; for a non-JSON body, the page's
-	// title or its first line of text. Empty when the body had none.
+	// title or its first line of text. Empty when the body had none. The
+	// request's token, client ID, secret, Basic credentials and email
+	// filter, as sent or escaped (URL, HTML, JSON) and in any letter case,
+	// are replaced by "[redacted]" before it is cut to 512 bytes.
 	Message string
 	// Property names the request field the server rejected, for errors shaped
-	// {"property","value","message"}; empty otherwise. The rejected value the
-	// server echoes is not kept: it may be an email address.
+	// {"property","value","message"}; empty otherwise, and redacted as
+	// Message is. The rejected value the server echoes is not kept: it may
+	// be an email address.
 	Property string
 	// Method and Path identify the request (the path only, never the query).
 	Method string
@@ -110,19 +146,27 @@ func (e *APIError) Error() string {
 }
 
 // Is reports whether target is the sentinel for e's status: ErrUnauthorized
-// (401), ErrForbidden (403), ErrNotFound (404) or ErrRateLimited (429).
+// (401), ErrForbidden (403), ErrNotFound (404), ErrRateLimited (429),
+// ErrBadRequest (any other 4xx), ErrServer (5xx), ErrRedirect (3xx), or
+// ErrUnexpectedResponse (any status outside 200 to 599).
 func (e *APIError) Is(target error) bool {
-	switch e.StatusCode {
-	case http.StatusUnauthorized:
+	switch s := e.StatusCode; {
+	case s == http.StatusUnauthorized:
 		return target == ErrUnauthorized
-	case http.StatusForbidden:
+	case s == http.StatusForbidden:
 		return target == ErrForbidden
-	case http.StatusNotFound:
+	case s == http.StatusNotFound:
 		return target == ErrNotFound
-	case http.StatusTooManyRequests:
+	case s == http.StatusTooManyRequests:
 		return target == ErrRateLimited
+	case 300 <= s && s < 400:
+		return target == ErrRedirect
+	case 400 <= s && s < 500:
+		return target == ErrBadRequest
+	case 500 <= s && s < 600:
+		return target == ErrServer
 	}
-	return false
+	return target == ErrUnexpectedResponse
 }
 
 // ArgumentError is an input the SDK refused before sending anything. It
@@ -152,6 +196,17 @@ func (e *unexpectedError) Error() string        { return e.err.Error() }
 func (e *unexpectedError) Unwrap() error        { return e.err }
 func (e *unexpectedError) Is(target error) bool { return target == ErrUnexpectedResponse }
 
+// kindError is an error that matches one sentinel without repeating its
+// text, as unexpectedError does for ErrUnexpectedResponse.
+type kindError struct {
+	err  error
+	kind error
+}
+
+func (e *kindError) Error() string        { return e.err.Error() }
+func (e *kindError) Unwrap() error        { return e.err }
+func (e *kindError) Is(target error) bool { return target == e.kind }
+
 // unexpected formats an error that matches ErrUnexpectedResponse.
 func unexpected(format string, args ...any) error {
 	return &unexpectedError{fmt.Errorf(format, args...)}
@@ -169,18 +224,26 @@ const maxErrorBody = 64 << 10
 // verbose proxy cannot flood logs through our error strings.
 const maxMessageLen = 512
 
-// newAPIError reads (a capped part of) resp's body and builds the error.
-func newAPIError(method, path string, resp *http.Response) *APIError {
+// newAPIError reads (a capped part of) resp's body and builds the error,
+// with red's secrets redacted from the server's words before they are
+// clipped: a clip inside a secret must leave none of it. A body longer
+// than the cap loses any start of a secret the cap cut through.
+func newAPIError(method, path string, resp *http.Response, red *redactor) *APIError {
 	e := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path}
 	e.RetryAfter, _ = retryAfter(resp.Header, time.Now())
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	e.Message, e.Property = parseErrorBody(resp.Header.Get("Content-Type"), body)
+	if len(body) == maxErrorBody {
+		body = red.trimPartial(body)
+	}
+	message, property := parseErrorBody(resp.Header.Get("Content-Type"), body)
+	e.Message, e.Property = clip(red.redact(message)), clip(red.redact(property))
 	return e
 }
 
-// parseErrorBody extracts the server's message from an error body: JSON
-// shaped {"status","message"} or {"property","value","message"} (or Spring's
-// {"error","message"}), an HTML page (its title), or plain text (its first line).
+// parseErrorBody extracts the server's message from an error body, not yet
+// clipped: JSON shaped {"status","message"} or {"property","value","message"}
+// (or Spring's {"error","message"}), an HTML page (its title), or plain
+// text (its first line).
 func parseErrorBody(contentType string, body []byte) (message, property string) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
@@ -197,15 +260,15 @@ func parseErrorBody(contentType string, body []byte) (message, property string) 
 			if message == "" {
 				message = jsonText(v.Error)
 			}
-			return clip(message), clip(jsonText(v.Property))
+			return message, jsonText(v.Property)
 		}
 	}
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	if mediaType == "text/html" || looksLikeHTML(body) {
-		return clip(htmlSummary(body)), ""
+		return htmlSummary(body), ""
 	}
 	line, _, _ := bytes.Cut(body, []byte("\n"))
-	return clip(string(line)), ""
+	return string(line), ""
 }
 
 // jsonText renders a JSON value as text: a string unquoted, null as "",

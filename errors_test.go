@@ -217,15 +217,19 @@ func TestAPIError_Is(t *testing.T) {
 	t.Parallel()
 	sentinels := []error{
 		riskcloud.ErrUnauthorized, riskcloud.ErrForbidden, riskcloud.ErrNotFound, riskcloud.ErrRateLimited,
-		riskcloud.ErrInvalidArgument, riskcloud.ErrUnexpectedResponse,
+		riskcloud.ErrInvalidArgument, riskcloud.ErrUnexpectedResponse, riskcloud.ErrBadRequest,
+		riskcloud.ErrServer, riskcloud.ErrRedirect, riskcloud.ErrNetwork,
 	}
 	tests := []struct {
 		status int
 		want   error
 	}{
-		{400, nil}, {401, riskcloud.ErrUnauthorized}, {403, riskcloud.ErrForbidden}, {404, riskcloud.ErrNotFound},
-		{405, nil}, {409, nil}, {410, nil}, {429, riskcloud.ErrRateLimited},
-		{500, nil}, {502, nil}, {503, nil}, {504, nil},
+		{400, riskcloud.ErrBadRequest}, {401, riskcloud.ErrUnauthorized}, {403, riskcloud.ErrForbidden},
+		{404, riskcloud.ErrNotFound}, {405, riskcloud.ErrBadRequest}, {409, riskcloud.ErrBadRequest},
+		{410, riskcloud.ErrBadRequest}, {429, riskcloud.ErrRateLimited}, {499, riskcloud.ErrBadRequest},
+		{500, riskcloud.ErrServer}, {502, riskcloud.ErrServer}, {503, riskcloud.ErrServer}, {504, riskcloud.ErrServer},
+		{300, riskcloud.ErrRedirect}, {304, riskcloud.ErrRedirect}, {399, riskcloud.ErrRedirect},
+		{600, riskcloud.ErrUnexpectedResponse}, {999, riskcloud.ErrUnexpectedResponse},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {

@@ -136,6 +136,12 @@ func WithHTTPClient(hc *http.Client) Option {
 // transport errors, 429, 500, 502, 503, 504 and a 200 whose body is cut
 // short, all from one budget. The default is 4 retries, 1 s to 30 s.
 //
+// The budget counts what the server may see: a request reaches it at most
+// max+1 times. net/http's own immediate resend of a GET on a new
+// connection, after a kept-alive one closed before answering, is one of the
+// retries (and costs no wait); the last send allowed cannot be resent. A
+// redirect followed is not a retry.
+//
 // A negative max or wait, or waitMax below waitMin, is an error.
 func WithRetry(max int, waitMin, waitMax time.Duration) Option {
 	return func(c *config) error {

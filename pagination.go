@@ -216,7 +216,9 @@ func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error)
 	}
 	page, meta, err := p.decode(resp.body, entryLimit(p.opts.Size))
 	if err != nil {
-		return nil, pageMeta{}, fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), unexpected("page %d: %w", n, err))
+		// A decode error quotes a short value, which may echo the request.
+		return nil, pageMeta{}, resp.redactor.redactErr(
+			fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), unexpected("page %d: %w", n, err)))
 	}
 	return page, meta, nil
 }

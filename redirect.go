@@ -95,10 +95,10 @@ func originOf(u *url.URL) origin {
 }
 
 // redirectError is a redirect the client refused to follow; retrying
-// would be refused again. It matches ErrRedirectRefused without repeating
+// would be refused again. It matches ErrRedirect without repeating
 // that sentinel's text.
 type redirectError struct{ err error }
 
 func (e *redirectError) Error() string        { return e.err.Error() }
 func (e *redirectError) Unwrap() error        { return e.err }
-func (e *redirectError) Is(target error) bool { return target == ErrRedirectRefused }
+func (e *redirectError) Is(target error) bool { return target == ErrRedirect }

@@ -379,7 +379,7 @@ func TestClient_redirect_otherOrigin(t *testing.T) {
 // redirect, to another port or anywhere: the credentials go to the base
 // URL only, the SDK never uses a token from elsewhere, nothing is retried,
 // and the error says the exchange was redirected (matching
-// ErrRedirectRefused) without repeating where to.
+// ErrRedirect) without repeating where to.
 func TestClient_redirect_tokenExchange(t *testing.T) {
 	t.Parallel()
 	const marker = "LOCATION-MARKER"
@@ -408,8 +408,8 @@ func TestClient_redirect_tokenExchange(t *testing.T) {
 				calls := &redirectCalls{}
 				c := redirectTestClient(t, rc, a.URL+testPrefix, nil, true, calls, riskcloud.WithLogger(logger))
 				_, err := walk(t, context.Background(), c, 10)
-				if !errors.Is(err, riskcloud.ErrRedirectRefused) {
-					t.Errorf("walk: err = %v, want ErrRedirectRefused", err)
+				if !errors.Is(err, riskcloud.ErrRedirect) {
+					t.Errorf("walk: err = %v, want ErrRedirect", err)
 				}
 				if err != nil {
 					msg := err.Error()
@@ -453,7 +453,7 @@ func TestClient_redirect_tokenExchange(t *testing.T) {
 }
 
 // TestClient_redirect_refused: every redirect the client will not follow
-// ends the request with an error matching ErrRedirectRefused (and the
+// ends the request with an error matching ErrRedirect (and the
 // caller's own error, when its CheckRedirect refused), without a retry.
 func TestClient_redirect_refused(t *testing.T) {
 	t.Parallel()
@@ -463,7 +463,7 @@ func TestClient_redirect_refused(t *testing.T) {
 		target        string // where every request is redirected
 		checkRedirect func(*http.Request, []*http.Request) error
 		wantRequests  int
-		wantErr       error // also matched, besides ErrRedirectRefused
+		wantErr       error // also matched, besides ErrRedirect
 	}{
 		{"https to http", "http://rc.example.test", nil, 1, nil},
 		{"caller's CheckRedirect", "https://rc.example.test", func(*http.Request, []*http.Request) error { return errCaller }, 1, errCaller},
@@ -484,8 +484,8 @@ func TestClient_redirect_refused(t *testing.T) {
 			c := newTestClient(t, h, riskcloud.WithHTTPClient(&http.Client{
 				Transport: &handlerTransport{h: h}, CheckRedirect: tt.checkRedirect}))
 			_, err := walk(t, context.Background(), c, 10)
-			if !errors.Is(err, riskcloud.ErrRedirectRefused) {
-				t.Errorf("err = %v, want ErrRedirectRefused", err)
+			if !errors.Is(err, riskcloud.ErrRedirect) {
+				t.Errorf("err = %v, want ErrRedirect", err)
 			}
 			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Errorf("err = %v, want %v", err, tt.wantErr)

@@ -5,12 +5,15 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -27,26 +30,32 @@ type retryPolicy struct {
 // defaults apply: no logger of its own, our retry and backoff policy, and
 // the final response passed through for a typed error instead of "giving
 // up". Building it per request lets the hooks log with the request's ctx,
-// method and path.
-func (c *Client) retryClient(ctx context.Context, method, path string) *retryablehttp.Client {
+// method and path, and keep red's secrets out of the errors they log.
+func (c *Client) retryClient(ctx context.Context, method, path string, red *redactor) *retryablehttp.Client {
 	retryMax := c.retry.max
 	if method != http.MethodGet && path != c.baseURL.Path+tokenPath {
 		retryMax = 0 // only GETs and the token exchange are safe to repeat
 	}
-	hc := c.http
+	base := c.http
 	if path == c.baseURL.Path+tokenPath {
-		hc = c.noFollow
+		base = c.noFollow
 	}
+	budget := &sendBudget{sends: int64(retryMax) + 1}
+	hc := *base
+	hc.Transport = budgetTransport{rt: base.Transport, budget: budget}
 	log := c.logger
 	attrs := func(more ...slog.Attr) []slog.Attr {
 		return append([]slog.Attr{slog.String("method", method), slog.String("path", path)}, more...)
 	}
 	return &retryablehttp.Client{
-		HTTPClient:   hc,
+		HTTPClient:   &hc,
 		RetryMax:     retryMax,
 		RetryWaitMin: c.retry.waitMin,
 		RetryWaitMax: c.retry.waitMax,
+		// retryablehttp calls RequestLogHook before each attempt, the
+		// first included: where the budget learns an attempt has begun.
 		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, attempt int) {
+			budget.attempts.Store(int64(attempt) + 1)
 			log.LogAttrs(ctx, slog.LevelDebug, "riskcloud: request", attrs(slog.Int("attempt", attempt+1))...)
 		},
 		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
@@ -54,9 +63,10 @@ func (c *Client) retryClient(ctx context.Context, method, path string) *retryabl
 		},
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			retry, cerr := shouldRetry(ctx, resp, err)
+			retry = retry && !budget.spent() // net/http's own resends count
 			if err != nil && cerr == nil {
 				log.LogAttrs(ctx, slog.LevelDebug, "riskcloud: attempt failed",
-					attrs(slog.String("error", redactURLError(err).Error()), slog.Bool("retryable", retry))...)
+					attrs(slog.String("error", red.redact(redactURLError(err).Error())), slog.Bool("retryable", retry))...)
 			}
 			return retry, cerr
 		},
@@ -73,6 +83,68 @@ func (c *Client) retryClient(ctx context.Context, method, path string) *retryabl
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 }
+
+// sendBudget counts the times the server may have seen one request, so
+// that WithRetry(n) means n+1 at most. net/http's Transport resends a GET
+// by itself, at once and on a new connection, when a kept-alive connection
+// it reused closes after the request was written and before any answer:
+// most often the server's idle timeout racing the request, but also a
+// server that reads a request and hangs up. Such a resend is worth keeping
+// (it costs no backoff), but the server may have seen the first send, so it
+// counts as a retry; and the last send the budget allows is made so that
+// net/http cannot resend it. A redirect followed is part of its attempt,
+// not a resend. Transports that are not net/http's report no resends: each
+// attempt then counts once.
+type sendBudget struct {
+	sends    int64        // retries + 1
+	attempts atomic.Int64 // the SDK's attempts begun
+	resent   atomic.Int64 // net/http's resends (written from its goroutines)
+}
+
+// spent reports whether the request has been sent as often as allowed,
+// the attempt under way included.
+func (b *sendBudget) spent() bool { return b.attempts.Load()+b.resent.Load() >= b.sends }
+
+// budgetTransport counts, through an httptrace.ClientTrace, each time the
+// transport below writes a request in one round trip after the first:
+// net/http's resends. On the last send its budget allows, it gives a GET an
+// empty body without GetBody: the Transport's documented rule is that it
+// resends only a request with no body or with GetBody, and for a GET
+// net/http reads the empty body before writing (to tell whether there is
+// one), so nothing on the wire changes over HTTP/1.1 (HTTP/2 sends an
+// empty DATA frame to end the stream). It sits below http.Client, so the
+// body never reaches the Client's redirect rules, which would refuse to
+// follow a 307 or 308 with a body they cannot rewind.
+type budgetTransport struct {
+	rt     http.RoundTripper
+	budget *sendBudget
+}
+
+func (t budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var writes atomic.Int64
+	ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil && writes.Add(1) > 1 {
+				t.budget.resent.Add(1)
+			}
+		},
+	})
+	req = req.WithContext(ctx)
+	if req.Method == http.MethodGet && t.budget.spent() {
+		req.Body, req.GetBody, req.ContentLength = noResendBody{}, nil, 0
+	}
+	rt := t.rt
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	return rt.RoundTrip(req)
+}
+
+// noResendBody is an empty request body that cannot be rewound.
+type noResendBody struct{}
+
+func (noResendBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (noResendBody) Close() error             { return nil }
 
 // shouldRetry is the retry policy. A done ctx ends the request with its
 // error. Transport errors are retried unless they cannot heal (a refused

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -724,4 +725,149 @@ func TestClient_retry_attemptTimeout(t *testing.T) {
 			t.Errorf("attempts = %d, want 3", n)
 		}
 	})
+}
+
+// hangUp is a loopback server that answers the first request with the
+// fake's page and then hangs up on requests without a response, as a
+// server that crashes on them or closes a kept-alive connection as the
+// request arrives does: every one of them (all) or only the next one. It
+// counts the requests it read.
+type hangUp struct {
+	f        *fakeServer
+	all      bool
+	requests atomic.Int64
+}
+
+func (h *hangUp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := h.requests.Add(1)
+	if n == 1 || !h.all && n > 2 {
+		h.f.ServeHTTP(w, r)
+		return
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	conn.Close()
+}
+
+// hangUpClient starts a hangUp server and returns it with a client of it
+// that has made its first request, so that its connection is kept alive
+// for the next.
+func hangUpClient(t *testing.T, all bool, opts ...riskcloud.Option) (*hangUp, *riskcloud.Client) {
+	t.Helper()
+	h := &hangUp{f: newFake(t, 5), all: all}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := riskcloud.NewClient(srv.URL+testPrefix, append([]riskcloud.Option{riskcloud.WithToken(testToken)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0); err != nil {
+		t.Fatalf("first request: %v", err)
+	}
+	return h, c
+}
+
+// TestClient_retry_countsWhatTheServerSees: WithRetry(n) means the server
+// sees a request at most n+1 times, even when a kept-alive connection is
+// closed under it, which makes net/http resend the request by itself on a
+// new connection: that resend is one of the n retries, and the last send
+// the budget allows is made so that net/http does not resend it.
+func TestClient_retry_countsWhatTheServerSees(t *testing.T) {
+	t.Parallel()
+	for _, retries := range []int{0, 1, 2, 4} {
+		t.Run(fmt.Sprint("retries=", retries), func(t *testing.T) {
+			t.Parallel()
+			h, c := hangUpClient(t, true, riskcloud.WithRetry(retries, 0, 0))
+			_, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0)
+			if !errors.Is(err, riskcloud.ErrNetwork) {
+				t.Fatalf("err = %v, want ErrNetwork", err)
+			}
+			if got, want := h.requests.Load()-1, int64(retries+1); got != want {
+				t.Errorf("the server saw %d requests, want %d (1 + %d retries)", got, want, retries)
+			}
+		})
+	}
+}
+
+// TestClient_retry_staleConnectionResentAtOnce: net/http's own resend of a
+// request on a new connection, after a kept-alive one closed as it was
+// sent (a server's idle timeout racing the request), is kept: it costs one
+// retry from the budget but no backoff, so a walk after an idle pause does
+// not wait.
+func TestClient_retry_staleConnectionResentAtOnce(t *testing.T) {
+	t.Parallel()
+	logger, text, _ := debugLogger()
+	// An hour of backoff: the test would time out if the SDK waited.
+	h, c := hangUpClient(t, false, riskcloud.WithRetry(1, time.Hour, time.Hour), riskcloud.WithLogger(logger))
+	if _, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0); err != nil {
+		t.Fatalf("err = %v, want net/http's resend to succeed", err)
+	}
+	if got := h.requests.Load() - 1; got != 2 {
+		t.Errorf("the server saw %d requests, want 2 (the one it hung up on, and the resend)", got)
+	}
+	if strings.Contains(text.String(), "riskcloud: retrying") {
+		t.Errorf("the SDK retried (and waited); want net/http's immediate resend:\n%s", text)
+	}
+}
+
+// TestClient_retry_lastSend: the last send a budget allows (every send,
+// with WithRetry(0)) is made so that net/http cannot resend it, yet it
+// reaches the server as any GET does, over HTTP/1.1 and HTTP/2, and still
+// follows a 307 (which net/http would refuse for a request whose body it
+// cannot rewind).
+func TestClient_retry_lastSend(t *testing.T) {
+	t.Parallel()
+	for _, h2 := range []bool{false, true} {
+		t.Run(fmt.Sprint("HTTP/2=", h2), func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, 5)
+			type seen struct {
+				proto         string
+				contentLength int64
+				te            []string
+				body          string
+			}
+			var mu sync.Mutex
+			var got []seen
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				got = append(got, seen{r.Proto, r.ContentLength, r.TransferEncoding, string(body)})
+				mu.Unlock()
+				if rest, ok := strings.CutPrefix(r.URL.RequestURI(), "/old"); ok {
+					http.Redirect(w, r, testPrefix+rest, http.StatusTemporaryRedirect)
+					return
+				}
+				f.ServeHTTP(w, r)
+			}))
+			srv.EnableHTTP2 = h2
+			srv.StartTLS()
+			t.Cleanup(srv.Close)
+			c, err := riskcloud.NewClient(srv.URL+"/old", riskcloud.WithToken(testToken),
+				riskcloud.WithHTTPClient(srv.Client()), riskcloud.WithRetry(0, 0, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0)
+			if err != nil || len(page.Content) != 5 {
+				t.Fatalf("Page: %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(got) != 2 {
+				t.Fatalf("the server saw %d requests, want the 307 and the page", len(got))
+			}
+			wantProto := "HTTP/1.1"
+			if h2 {
+				wantProto = "HTTP/2.0"
+			}
+			for i, s := range got {
+				if s.proto != wantProto || s.body != "" || s.te != nil || (!h2 && s.contentLength != 0) {
+					t.Errorf("request %d: %+v, want %s with no body, no Transfer-Encoding and (over HTTP/1.1) no length", i, s, wantProto)
+				}
+			}
+		})
+	}
 }

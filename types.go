@@ -25,7 +25,12 @@ type Entry struct {
 	// Type is Login or LoginFail, or any other value as sent.
 	Type EntryType
 	// Timestamp is when it happened, in UTC; the zero time when the server
-	// sent none.
+	// sent none. A number (or numeric string) is epoch milliseconds, except
+	// that one below 1e11 in magnitude is epoch seconds: as milliseconds it
+	// would fall before 1973-03-03, when no login of this API happened,
+	// while as seconds 1e11 is in the year 5138. A fraction is kept, to the
+	// nanosecond. Dates in ISO-8601 are read with or without a zone (none
+	// is UTC).
 	Timestamp time.Time
 	// Message is the reason a login failed; "" for a Login (sent as null).
 	Message string
@@ -69,12 +74,20 @@ type TimestampError struct {
 
 // Error names the value and the forms that are accepted.
 func (e *TimestampError) Error() string {
-	return fmt.Sprintf("timestamp %s is neither epoch milliseconds nor an ISO-8601 date-time", e.Value)
+	return fmt.Sprintf("timestamp %s is neither epoch seconds or milliseconds nor an ISO-8601 date-time", e.Value)
 }
 
 // maxEpochMillis bounds epoch milliseconds to the years time.Time formats
 // sensibly (up to 9999-12-31T23:59:59.999Z) and keeps float conversion exact.
 const maxEpochMillis = 253402300799999
+
+// secondsBelow is where an epoch number stops being seconds and becomes
+// milliseconds. As milliseconds, a number below it in magnitude falls
+// between 1966-10-31 and 1973-03-03, long before any login this API
+// records, so a server that sends it means seconds (as many Unix tools
+// do); as seconds, 1e11 is in the year 5138, so no real login in seconds
+// reaches it.
+const secondsBelow = 100_000_000_000
 
 // isoLayouts are the date-time forms accepted after normalisation (upper
 // case, 'T' separator). time.Parse accepts a fractional second after the
@@ -93,8 +106,9 @@ var isoLayouts = []string{
 }
 
 // parseTimestamp reads a JSON timestamp: null or absent (the zero time),
-// epoch milliseconds as a number or a numeric string, or an ISO-8601
-// date-time with or without a zone (no zone means UTC). The result is UTC.
+// an epoch number or numeric string (seconds below secondsBelow in
+// magnitude, milliseconds from there on), or an ISO-8601 date-time with or
+// without a zone (no zone means UTC). The result is UTC.
 func parseTimestamp(raw json.RawMessage) (time.Time, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -114,7 +128,7 @@ func parseTimestamp(raw json.RawMessage) (time.Time, error) {
 		if s == "" {
 			return time.Time{}, nil
 		}
-		if t, ok := parseEpochMillis(s); ok {
+		if t, ok := parseEpoch(s); ok {
 			return t, nil
 		}
 		if t, ok := parseISO(s); ok {
@@ -122,10 +136,13 @@ func parseTimestamp(raw json.RawMessage) (time.Time, error) {
 		}
 		return time.Time{}, timestampError(raw)
 	}
-	if ms, ok := shortInteger(raw); ok && -maxEpochMillis <= ms && ms <= maxEpochMillis {
-		return time.UnixMilli(ms).UTC(), nil // the API's form, without strconv's generality
+	if n, ok := shortInteger(raw); ok {
+		// The API's form, without strconv's generality.
+		if t, ok := epochInteger(n); ok {
+			return t, nil
+		}
 	}
-	if t, ok := parseEpochMillis(string(raw)); ok {
+	if t, ok := parseEpoch(string(raw)); ok {
 		return t, nil
 	}
 	return time.Time{}, timestampError(raw)
@@ -154,14 +171,28 @@ func shortInteger(b []byte) (int64, bool) {
 	return n, true
 }
 
-// parseEpochMillis reads an integer, or a JSON number with an exponent or a
-// fraction, as milliseconds since 1970-01-01T00:00:00Z.
-func parseEpochMillis(s string) (time.Time, bool) {
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if ms < -maxEpochMillis || ms > maxEpochMillis {
-			return time.Time{}, false
-		}
-		return time.UnixMilli(ms).UTC(), true
+// epochInteger reads a whole epoch number: seconds below secondsBelow in
+// magnitude, else milliseconds, which must lie within maxEpochMillis.
+func epochInteger(n int64) (time.Time, bool) {
+	switch {
+	case -secondsBelow < n && n < secondsBelow:
+		return time.Unix(n, 0).UTC(), true
+	case -maxEpochMillis <= n && n <= maxEpochMillis:
+		return time.UnixMilli(n).UTC(), true
+	}
+	return time.Time{}, false
+}
+
+// parseEpoch reads an epoch number spelled as JSON spells numbers (or as
+// strconv reads them): an integer, a decimal fraction (read exactly, to the
+// nanosecond) or a number with an exponent (read through float64). Its
+// magnitude picks the unit, as in epochInteger.
+func parseEpoch(s string) (time.Time, bool) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return epochInteger(n)
+	}
+	if t, ok, decimal := parseEpochDecimal(s); decimal {
+		return t, ok
 	}
 	if !looksNumeric(s) {
 		return time.Time{}, false
@@ -171,7 +202,58 @@ func parseEpochMillis(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	whole, frac := math.Modf(f)
+	if math.Abs(f) < secondsBelow {
+		return time.Unix(int64(whole), int64(math.Round(frac*1e9))).UTC(), true
+	}
 	return time.UnixMilli(int64(whole)).Add(time.Duration(math.Round(frac * 1e6))).UTC(), true
+}
+
+// parseEpochDecimal reads s if it is an optional minus sign, digits, a dot
+// and digits (decimal reports whether it is), keeping every digit down to
+// the nanosecond, which float64 would not: at 1.8e9 seconds its step is a
+// quarter of a microsecond. A digit past the nanosecond rounds.
+func parseEpochDecimal(s string) (t time.Time, ok, decimal bool) {
+	whole, frac, found := strings.Cut(s, ".")
+	digits := strings.TrimPrefix(whole, "-")
+	if !found || !allDigits(digits) || !allDigits(frac) {
+		return time.Time{}, false, false
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || n > maxEpochMillis {
+		return time.Time{}, false, true
+	}
+	// The fraction's value in units of 10^-scale, rounded at the next digit.
+	scale := 6 // milliseconds to nanoseconds
+	if n < secondsBelow {
+		scale = 9 // seconds to nanoseconds
+	}
+	var nanos int64
+	for i := range scale {
+		nanos *= 10
+		if i < len(frac) {
+			nanos += int64(frac[i] - '0')
+		}
+	}
+	if len(frac) > scale && frac[scale] >= '5' {
+		nanos++
+	}
+	if len(digits) != len(whole) {
+		n, nanos = -n, -nanos
+	}
+	if scale == 9 {
+		return time.Unix(n, nanos).UTC(), true, true
+	}
+	return time.UnixMilli(n).Add(time.Duration(nanos)).UTC(), true, true
+}
+
+// allDigits reports whether s is one or more ASCII digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // looksNumeric reports whether s is spelled like a JSON number, so that

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,9 +52,9 @@ func TestEntry_UnmarshalJSON_timestamps(t *testing.T) {
 		{"epoch millis", `1793534400000`, recordedAt},
 		{"epoch millis with milliseconds", `1793534400123`, recordedAt.Add(123 * time.Millisecond)},
 		{"epoch zero", `0`, epoch},
-		{"negative epoch millis", `-1500`, epoch.Add(-1500 * time.Millisecond)},
+		{"negative epoch millis", `-100000001500`, epoch.Add(-100000001500 * time.Millisecond)},
 		{"numeric string", `"1793534400000"`, recordedAt},
-		{"negative numeric string", `"-1500"`, epoch.Add(-1500 * time.Millisecond)},
+		{"negative numeric string", `"-100000001500"`, epoch.Add(-100000001500 * time.Millisecond)},
 		{"exponent", `1.7935344e12`, recordedAt},
 		{"exponent upper case with sign", `1.7935344E+12`, recordedAt},
 		{"integer with exponent", `17935344e5`, recordedAt},
@@ -526,6 +527,7 @@ func FuzzEntry_UnmarshalJSON_timestamp(f *testing.F) {
 		"2026-11-01T12:00:00.000+0000", "2026-11-01t12:00:00.123456789z", "2026-11-01 12:00:00",
 		"2026-11-01T12:00:00", "", "null", "true", "{}", "1e300", "2026-13-01T00:00:00Z", "yesterday",
 		"2026-11-01T12:00", "ıııııııııı", "2026-11-01 12:00:00ı",
+		"1793534400", "99999999999", "100000000000", "-99999999999.999999999", "1793534400.123456789",
 	} {
 		f.Add(s)
 	}
@@ -552,4 +554,75 @@ func FuzzEntry_UnmarshalJSON_timestamp(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestEntry_UnmarshalJSON_epochSeconds: a number below 1e11 in magnitude
+// cannot be the epoch milliseconds of a login (1e11 ms is 1973-03-03), so
+// it is read as epoch seconds (1e11 s is in the year 5138); from 1e11 on,
+// milliseconds. The same holds for numeric strings, fractions and
+// exponents, in Unmarshal and in a page.
+func TestEntry_UnmarshalJSON_epochSeconds(t *testing.T) {
+	t.Parallel()
+	epoch := time.Unix(0, 0).UTC()
+	tests := []struct {
+		name string
+		json string
+		want time.Time
+	}{
+		{"seconds", `1793534400`, recordedAt},
+		{"seconds as a string", `"1793534400"`, recordedAt},
+		{"seconds with a fraction", `1793534400.25`, recordedAt.Add(250 * time.Millisecond)},
+		{"seconds with microseconds", `1793534400.123456`, recordedAt.Add(123456 * time.Microsecond)},
+		{"seconds with nanoseconds", `"1793534400.123456789"`, recordedAt.Add(123456789)},
+		{"seconds with an exponent", `1.7935344e9`, recordedAt},
+		{"largest seconds", `99999999999`, time.Unix(99999999999, 0).UTC()},
+		{"largest seconds as a string", `"99999999999"`, time.Unix(99999999999, 0).UTC()},
+		{"largest seconds with a fraction", `99999999999.5`, time.Unix(99999999999, 5e8).UTC()},
+		{"smallest milliseconds", `100000000000`, time.UnixMilli(100000000000).UTC()},
+		{"smallest milliseconds as a string", `"100000000000"`, time.UnixMilli(100000000000).UTC()},
+		{"smallest milliseconds with an exponent", `1e11`, time.UnixMilli(100000000000).UTC()},
+		{"zero", `0`, epoch},
+		{"negative seconds", `-1500`, epoch.Add(-1500 * time.Second)},
+		{"negative seconds with a fraction", `-1.5`, epoch.Add(-1500 * time.Millisecond)},
+		{"largest negative seconds", `-99999999999`, time.Unix(-99999999999, 0).UTC()},
+		{"smallest negative milliseconds", `-100000000000`, time.UnixMilli(-100000000000).UTC()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			obj := entryWithTimestamp(tt.json)
+			var e riskcloud.Entry
+			if err := json.Unmarshal([]byte(obj), &e); err != nil {
+				t.Fatalf("Unmarshal(%s): %v", obj, err)
+			}
+			if !e.Timestamp.Equal(tt.want) || e.Timestamp.Location() != time.UTC {
+				t.Errorf("Unmarshal(%s): Timestamp = %v, want %v", tt.json, e.Timestamp, tt.want)
+			}
+			got, err := walkOne(t, onePage(obj))
+			if err != nil || len(got) != 1 {
+				t.Fatalf("walk: %d entries, err %v; want 1", len(got), err)
+			}
+			if !got[0].Timestamp.Equal(tt.want) {
+				t.Errorf("walk of %s: Timestamp = %v, want %v", tt.json, got[0].Timestamp, tt.want)
+			}
+		})
+	}
+}
+
+// TestPager_All_sinceWithEpochSeconds: a server that sends epoch seconds
+// must not make a walk with Since end silently at its first entry.
+func TestPager_All_sinceWithEpochSeconds(t *testing.T) {
+	t.Parallel()
+	var es []string
+	for i := range 5 {
+		es = append(es, entryWithTimestamp(strconv.FormatInt(recordedAt.Add(-time.Duration(i)*time.Hour).Unix(), 10)))
+	}
+	c := newTestClient(t, jsonPage(onePage(es...)))
+	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Since: recordedAt.Add(-150 * time.Minute)}).All(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Errorf("the walk yielded %d entries, want the 3 at or after Since", len(got))
+	}
 }

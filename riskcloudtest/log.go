@@ -95,7 +95,8 @@ func (l *auditLog) view(k viewKey) []*record {
 
 // encode returns the JSON the server sends for e: its Raw when it has one
 // (so that fields a test adds survive the round trip), else the fields in
-// Jackson's camelCase with the timestamp in epoch milliseconds.
+// Jackson's camelCase with the timestamp in epoch milliseconds (as an
+// ISO-8601 date-time within 1e11 ms of 1970, which a number would not keep).
 func encode(e riskcloud.Entry) []byte {
 	if len(e.Raw) > 0 && json.Valid(e.Raw) {
 		return slices.Clone(e.Raw)
@@ -105,8 +106,13 @@ func encode(e riskcloud.Entry) []byte {
 		msg = quote(e.Message)
 	}
 	ts := "null"
-	if !e.Timestamp.IsZero() {
-		ts = fmt.Sprint(e.Timestamp.UnixMilli())
+	if ms := e.Timestamp.UnixMilli(); !e.Timestamp.IsZero() {
+		ts = fmt.Sprint(ms)
+		if -1e11 < ms && ms < 1e11 {
+			// The client reads a number this small as epoch seconds; only
+			// a date-time keeps a time this close to 1970 as it was added.
+			ts = quote(e.Timestamp.UTC().Format(time.RFC3339Nano))
+		}
 	}
 	return fmt.Appendf(nil, `{"type":%s,"timestamp":%s,"message":%s,"remoteAddress":%s}`,
 		quote(string(e.Type)), ts, msg, quote(e.RemoteAddress))

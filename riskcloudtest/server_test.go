@@ -677,3 +677,32 @@ func TestServer_WithEntries(t *testing.T) {
 		t.Errorf("got %d entries (Len %d), %v; want the 5 given to WithEntries", len(got), srv.Len(), err)
 	}
 }
+
+// TestServer_Add_timesNear1970: the client reads an epoch number below
+// 1e11 as seconds, so the fake must not send one for an entry it was given
+// with a time that close to 1970, or the time would change on the way.
+func TestServer_Add_timesNear1970(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	times := []time.Time{
+		time.UnixMilli(100_000_000_000).UTC(),  // the first millisecond sent as a number
+		time.UnixMilli(99_999_999_999).UTC(),   // the last that is not
+		time.Unix(0, 0).UTC().Add(time.Second), // 1970
+		time.UnixMilli(-100_000_000_000).UTC(), // 1966, sent as a number
+	}
+	for i, ts := range times {
+		srv.Add(riskcloud.Entry{Type: riskcloud.Login, Timestamp: ts, RemoteAddress: fmt.Sprint("10.0.0.", i)})
+	}
+	got, err := walk(t, srv.Client().AccessAudit.Logins(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(times) {
+		t.Fatalf("got %d entries, want %d", len(got), len(times))
+	}
+	for i, e := range got {
+		if !e.Timestamp.Equal(times[i]) {
+			t.Errorf("entry %d: Timestamp = %v, want %v", i, e.Timestamp, times[i])
+		}
+	}
+}

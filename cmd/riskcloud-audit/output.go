@@ -46,7 +46,7 @@ func newEntryWriter(format string, w io.Writer, terminal bool) entryWriter {
 // jsonRecord is an entry as a JSON line. It is the normalised entry rather
 // than Entry.Raw, the object as the server sent it, because the API's
 // timestamp form is undocumented and may differ between instances (epoch
-// milliseconds, ISO-8601 with or without a zone): a SIEM or jq filter
+// milliseconds or seconds, ISO-8601 with or without a zone): a SIEM or jq filter
 // needs one form, and a fixed set of keys in a fixed order (the struct's),
 // whatever else a server adds. Message and Timestamp are null when absent,
 // as the API sends a Login's message.
