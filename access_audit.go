@@ -48,10 +48,10 @@ type ListOptions struct {
 	// sequential walk yields, in the same order, and costs about Prefetch
 	// pages of memory. Breaking out of the loop, Since, Limit and the end
 	// of ctx cancel the requests sent ahead. A page requested ahead is used
-	// only if it was in flight together with the page before it and shows
-	// the log with as many entries; otherwise it is requested again, so a
-	// busy log costs some extra requests (the README says which change
-	// counts cannot show). Values above [MaxPrefetch] count as MaxPrefetch.
+	// only if it was sent after the answer of the last page that did not
+	// prove the log still; otherwise it is requested again, so a busy log
+	// costs some extra requests. Values above [MaxPrefetch] count as
+	// MaxPrefetch.
 	// The client's own transport keeps MaxPrefetch+1 idle connections per
 	// host; size a transport given to [WithHTTPClient] to Prefetch+1.
 	Prefetch int

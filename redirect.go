@@ -11,8 +11,9 @@ import (
 // redirectPolicy returns the CheckRedirect of the SDK's http.Client: next
 // (the caller's, or net/http's default of at most 10 redirects when nil)
 // inside the SDK's own rules, which no CheckRedirect of the caller can
-// loosen: no redirect from https to http, and no Authorization header on a
-// request that leaves base's origin.
+// loosen: no redirect from https to http, no Authorization header on a
+// request that leaves base's origin, and no Referer on any redirected
+// request.
 func redirectPolicy(base *url.URL, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	home := originOf(base)
 	away := func(r *http.Request) bool { return originOf(r.URL) != home }
@@ -31,6 +32,9 @@ func redirectPolicy(base *url.URL, next func(*http.Request, []*http.Request) err
 		// so that it sees the request as it will be sent, and again after,
 		// since a common CheckRedirect copies via[0]'s Authorization onto
 		// every hop.
+		// net/http has also set Referer to the URL before, query and all:
+		// the email filter, which no hop needs.
+		req.Header.Del("Referer")
 		stripped := away(req) || slices.ContainsFunc(via, away)
 		if stripped {
 			dropAuthorization(req.Header)

@@ -531,3 +531,32 @@ func TestClient_redirect_checkRedirectMovesRequest(t *testing.T) {
 	}
 	assertAuthorization(t, "other host", reqs, "")
 }
+
+// TestClient_redirect_noReferer: net/http tells each redirect target where
+// the request came from in a Referer header, which repeats the query and so
+// the email filter. No hop of the SDK's requests carries one: the other
+// port here must not learn whose logins were asked for.
+func TestClient_redirect_noReferer(t *testing.T) {
+	t.Parallel()
+	for _, rc := range redirectClients() {
+		t.Run(rc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, 0)
+			f.token = ""
+			f.log = mixed(6)
+			other := &recording{h: f}
+			b := startServer(t, other)
+			a := startServer(t, redirector(http.StatusFound, b.URL, http.NotFoundHandler()))
+			c := redirectTestClient(t, rc, a.URL+testPrefix, nil, false, &redirectCalls{})
+			pager := c.AccessAudit.Failures(&riskcloud.ListOptions{Email: "bob@example.com"})
+			if _, err := collect(t, pager.All(context.Background())); err != nil {
+				t.Fatalf("walk: %v", err)
+			}
+			for i, r := range other.requests() {
+				if ref := r.Header.Get("Referer"); ref != "" {
+					t.Errorf("request %d carried Referer %q", i, ref)
+				}
+			}
+		})
+	}
+}
