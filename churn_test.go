@@ -440,28 +440,45 @@ func TestPager_All_exactlyOnceUnderChurn(t *testing.T) {
 
 func testChurn(t *testing.T, prefetch, seeds int) {
 	t.Helper()
-	var mu sync.Mutex
-	walks, failed, errored := 0, 0, 0
-	t.Cleanup(func() {
-		t.Logf("%d walks, %d wrong, %d ended with ErrUnexpectedResponse", walks, failed, errored)
-	})
+	tally := newChurnTally(t)
 	for seed := range uint64(seeds) {
 		c := drawChurnCase(seed, prefetch)
 		t.Run(strconv.FormatUint(seed, 10), func(t *testing.T) {
 			t.Parallel()
-			problem, res := runChurnCase(t, c)
-			mu.Lock()
-			walks++
-			if problem != "" {
-				failed++
-			} else if res.err != nil {
-				errored++
-			}
-			mu.Unlock()
-			if problem != "" {
-				t.Fatal(problem)
-			}
+			tally.run(t, c)
 		})
+	}
+}
+
+// churnTally counts the walks of a property test, and how many were wrong
+// or ended with an error, and logs the counts when the test ends.
+type churnTally struct {
+	mu                    sync.Mutex
+	walks, wrong, errored int
+}
+
+func newChurnTally(t *testing.T) *churnTally {
+	c := &churnTally{}
+	t.Cleanup(func() {
+		t.Logf("%d walks, %d wrong, %d ended with ErrUnexpectedResponse", c.walks, c.wrong, c.errored)
+	})
+	return c
+}
+
+// run walks c, counts it, and fails t if the walk was wrong.
+func (c *churnTally) run(t *testing.T, cc churnCase) {
+	t.Helper()
+	problem, res := runChurnCase(t, cc)
+	c.mu.Lock()
+	c.walks++
+	if problem != "" {
+		c.wrong++
+	} else if res.err != nil {
+		c.errored++
+	}
+	c.mu.Unlock()
+	if problem != "" {
+		t.Fatal(problem)
 	}
 }
 
@@ -561,9 +578,7 @@ func TestPager_All_exactlyOnceUnderChurnPrefetch(t *testing.T) {
 func TestPrefetch_steadyRetentionGrid(t *testing.T) {
 	t.Parallel()
 	full := os.Getenv("RISKCLOUD_CHURN_GRID") != ""
-	var mu sync.Mutex
-	walks, wrong, errored := 0, 0, 0
-	t.Cleanup(func() { t.Logf("%d walks, %d wrong, %d ended with ErrUnexpectedResponse", walks, wrong, errored) })
+	tally := newChurnTally(t)
 	for _, prefetch := range []int{1, 4, 8} {
 		for size := 1; size <= 50; size++ {
 			if !full && size%7 != 1 {
@@ -578,18 +593,7 @@ func TestPrefetch_steadyRetentionGrid(t *testing.T) {
 						steady: true, add: churn, drop: churn, opts: riskcloud.ListOptions{Size: size, Prefetch: prefetch}}
 					t.Run(fmt.Sprintf("prefetch=%d/size=%d/churn=%d/%s", prefetch, size, churn, mode), func(t *testing.T) {
 						t.Parallel()
-						problem, res := runChurnCase(t, c)
-						mu.Lock()
-						walks++
-						if problem != "" {
-							wrong++
-						} else if res.err != nil {
-							errored++
-						}
-						mu.Unlock()
-						if problem != "" {
-							t.Fatal(problem)
-						}
+						tally.run(t, c)
 					})
 				}
 			}
