@@ -132,7 +132,7 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 	if p.err != nil {
 		return p.err
 	}
-	pos := newPosition(p.opts.Page)
+	pos := newPosition(p.opts.Page, p.opts.Size)
 	seed := maphash.MakeSeed()
 	pages := newPrefetcher(ctx, p)
 	defer pages.close()
@@ -150,7 +150,9 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 		if err != nil {
 			return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), &unexpectedError{err})
 		}
-		pages.placed(st.still)
+		if !st.unplaced {
+			pages.placed(st.still)
+		}
 		switch {
 		case st.hold:
 			held = page

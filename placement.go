@@ -166,11 +166,14 @@ func (c *candidates) fits(q int64) (twins, ok bool) {
 				return false, false
 			}
 		}
-		// Outside the run, an entry identical to one yielded is a twin of
-		// e, or the hypothesis is wrong.
-		if pr.sum == e.sum {
+		// Outside the run, an entry identical to one yielded is a twin: of
+		// e after it, of e or the newest remembered entry before it (a
+		// burst that goes on at either end of the run), or the hypothesis
+		// is wrong.
+		switch {
+		case pr.sum == e.sum, i < runStart && pr.sum == newest.sum:
 			twins = true
-		} else if len(c.tail[pr.sum]) > 0 {
+		case len(c.tail[pr.sum]) > 0:
 			return false, false
 		}
 	}
@@ -229,11 +232,12 @@ func leastIndex(hyps []hypothesis) int64 {
 // between the two), and e, once gone, stays gone: the held page's
 // hypotheses that fit none of the second look's are out. If those left
 // still differ in what they yield, and the second look placed e, one more
-// rule decides. In a log that
-// has shown no twins, the truth needs none: the only hypothesis left
-// without a twin wins. In a log with twins, a twin of e is more likely than
-// a deletion: the hypothesis that needs no deletion since e's index was
-// last known wins, as the growth of totalElements counts it.
+// rule decides. In a log that has shown no twins, the truth of each look
+// needs none: the held page's hypotheses that fit the second look's only
+// hypothesis without a twin win, or else the held page's only one without
+// a twin. In a log with twins, a twin of e is more likely than a deletion:
+// the hypothesis that needs no deletion since e's index was last known
+// wins, as the growth of totalElements counts it.
 func resolve(held *heldPage, second []hypothesis, growth, start int64, twins bool) (hypothesis, bool) {
 	m := len(held.v.prints)
 	if len(second) == 0 {
@@ -248,9 +252,12 @@ func resolve(held *heldPage, second []hypothesis, growth, start int64, twins boo
 	if h, ok := decisive(fits, start, m); ok {
 		return h, true
 	}
-	if !slices.ContainsFunc(second, hypothesis.exact) {
-		// The second look says only that e lies beyond it (entries
-		// arrived in between): too little to choose by.
+	if !held.v.after || !slices.ContainsFunc(second, hypothesis.exact) {
+		// The held page was requested ahead, and its answer may predate
+		// the page placed before it, so the count does not bound it and a
+		// guess has nothing to stand on; or the second look says only
+		// that e lies beyond it (entries arrived in between): too little
+		// to choose by.
 		return hypothesis{}, false
 	}
 	if twins {
@@ -259,6 +266,14 @@ func resolve(held *heldPage, second []hypothesis, growth, start int64, twins boo
 			return counted[0], true
 		}
 		return hypothesis{}, false
+	}
+	// Without twins, each look's truth is a hypothesis without one: first
+	// the second look's, then the held page's.
+	if plain := keep(second, func(s hypothesis) bool { return !s.twins }); len(plain) == 1 {
+		f := keep(fits, func(h hypothesis) bool { return compatible(h, plain[0], growth) })
+		if h, ok := decisive(f, start, m); ok {
+			return h, true
+		}
 	}
 	if plain := keep(fits, func(h hypothesis) bool { return !h.twins }); len(plain) == 1 {
 		return plain[0], true

@@ -54,6 +54,7 @@ type prefetcher[T any] struct {
 	lastAnswer int64
 	anchor     int64
 	end        int // the last page worth requesting ahead; see worthAsking
+	highest    int // the highest page taken
 	// pageLen is the longest page seen: the server's page size, even when
 	// it clamps the size asked for but reports that one.
 	pageLen int
@@ -95,7 +96,7 @@ func (f *prefetcher[T]) get(n int) (page *Page[T], meta pageMeta, after bool, er
 		page, meta, err = f.fetch(f.ctx, n)
 		return page, meta, true, err
 	}
-	f.dropOutside(n, n+f.depth)
+	f.dropOutside(n, max(n, f.highest)+f.depth)
 	r := f.ahead[n]
 	delete(f.ahead, n)
 	if r == nil {
@@ -121,6 +122,7 @@ func (f *prefetcher[T]) get(n int) (page *Page[T], meta pageMeta, after bool, er
 	}
 	after = r.sent > f.lastAnswer
 	f.lastAnswer = r.answered
+	f.highest = max(f.highest, n)
 	f.end = -1
 	if r.err == nil {
 		f.end = f.worthAsking(n, r.page, r.meta)
@@ -172,9 +174,11 @@ func (f *prefetcher[T]) worthAsking(n int, page *Page[T], meta pageMeta) int {
 }
 
 // requestAhead requests the pages after n, up to width of them and up to
-// f.end, that are not requested yet.
+// f.end, that are not requested yet. Pages up to the highest taken are
+// not: after a second look at an earlier page (see position), the walk
+// goes on past the page it held.
 func (f *prefetcher[T]) requestAhead(n int) {
-	for k := n + 1; k <= n+f.width && k <= f.end; k++ {
+	for k := max(n, f.highest) + 1; k <= n+f.width && k <= f.end; k++ {
 		if f.ahead[k] == nil {
 			f.ahead[k] = f.start(k)
 		}

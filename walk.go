@@ -1,6 +1,7 @@
 package riskcloud
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -77,6 +78,10 @@ import (
 type position struct {
 	first int   // the page the walk starts at
 	size  int64 // entries per page, fixed by the first page (see firstPageSize)
+	// reported is the size the first page reported (or, reporting none,
+	// the size asked for, asked) where its length was taken instead, 0
+	// otherwise.
+	reported, asked int64
 
 	started, done bool
 
@@ -89,11 +94,21 @@ type position struct {
 	exact     bool
 	total     int64
 	haveTotal bool
+	// nodel is e's index if no entry was deleted since it was last known
+	// exactly, as the growth of totalElements counts arrivals since (-1:
+	// unknown). See byCount.
+	nodel int64
 	// ordered is false once a page shows times that go up: the server
 	// does not sort by them, so they prove nothing.
 	ordered bool
 
+	// seen marks the last entry of each page placed: enough to catch a
+	// server whose pages wrap around, as any page's worth of its entries
+	// holds one (see remember).
+	seen map[uint64]bool
+
 	held   *heldPage // a page waiting for a second look at the page before it
+	again  int       // a page to request again, or -1
 	stalls int       // responses in a row that yielded nothing provably new
 	echo   echoCheck
 	// twins is set once the log has shown two identical entries (see
@@ -138,6 +153,9 @@ type step struct {
 	// waits for the next response. held says that from refers to the page
 	// kept, not to this response's.
 	hold, held bool
+	// unplaced says the response moved nothing: it is held, or to be
+	// requested again. still then means nothing.
+	unplaced bool
 }
 
 // heldPage is a page whose placement waits on a second look at the page
@@ -164,8 +182,10 @@ const (
 	tailMin = 64
 )
 
-func newPosition(first int) *position {
-	return &position{first: first, ordered: true}
+// newPosition returns the place of a walk from page first, of pages of
+// the size asked for (0: the server's default).
+func newPosition(first, asked int) *position {
+	return &position{first: first, asked: int64(asked), ordered: true, seen: map[uint64]bool{}, again: -1, nodel: -1}
 }
 
 // next returns the page to request next, or false when the walk is over.
@@ -177,6 +197,8 @@ func (p *position) next() (int, bool) {
 		return p.first, true
 	case p.held != nil:
 		return p.held.v.n - 1, true
+	case p.again >= 0:
+		return p.again, true
 	}
 	return int((p.lo + 1) / p.size), true
 }
@@ -189,12 +211,17 @@ func (p *position) stop() { p.done = true }
 // reconciled without risking a lost or doubled entry.
 func (p *position) advance(v view) (step, error) {
 	none := step{from: len(v.prints)}
+	p.again = -1
 	if err := p.echo.check(v); err != nil {
 		return none, err
 	}
 	// A count the page itself contradicts, or too large to be one, is
 	// ignored rather than allowed to mislead the walk's arithmetic.
-	if v.meta.totalElements && (v.total > maxTotal || (p.started && v.total < int64(v.n)*p.size+int64(len(v.prints)))) {
+	pageSize := int64(len(v.prints)) // the least it can be, on the first page
+	if p.started {
+		pageSize = p.size
+	}
+	if v.meta.totalElements && (v.total > maxTotal || v.total < int64(v.n)*pageSize+int64(len(v.prints))) {
 		v.meta.totalElements = false
 	}
 	p.noteOrder(v.prints)
@@ -202,6 +229,14 @@ func (p *position) advance(v view) (step, error) {
 	switch {
 	case !p.started:
 		return p.start(v), nil
+	case int64(len(v.prints)) > p.size && int64(len(v.prints)) <= p.reported:
+		// The first page was short because the log ended there, not for a
+		// clamped size: the size it reported holds. Indexes stay as they
+		// are; only where pages begin changes, so forget any held page and
+		// ask for the page that holds lo+1 by that size.
+		p.size, p.reported, p.held = p.reported, 0, nil
+		p.again = int((p.lo + 1) / p.size)
+		return step{from: len(v.prints), unplaced: true}, nil
 	case int64(len(v.prints)) > p.size:
 		return none, fmt.Errorf("page %d holds %d entries, more than the %d of the first page: the server changed its page size in mid-walk, and the walk cannot tell where its pages begin", v.n, len(v.prints), p.size)
 	case p.held != nil:
@@ -212,36 +247,50 @@ func (p *position) advance(v view) (step, error) {
 		return none, nil
 	}
 	// Arrivals are at least the growth of totalElements; if nothing was
-	// deleted, they are exactly that (counted). The growth bounds e's move
-	// only if v's answer follows the last one placed (see prefetcher).
-	growth, counted := int64(0), int64(-1)
-	if v.meta.totalElements && p.haveTotal {
-		growth = max(0, v.total-p.total)
-	}
-	if p.exact {
-		counted = p.lo + growth
-	}
-	lo := p.lo
+	// deleted, they are exactly that (counted). Both say something only if
+	// v's answer follows the one placed last (see prefetcher).
+	lo, counted := p.lo, int64(-1)
 	if v.after {
-		lo += growth
+		counted = p.countedAt(v)
+		if v.meta.totalElements && p.haveTotal {
+			lo += max(0, v.total-p.total)
+		}
 	}
 	hyps := p.hypotheses(v, lo)
-	if len(hyps) == 0 {
-		return none, p.lostError(v.n)
-	}
-	if h, ok := decisive(hyps, int64(v.n)*p.size, len(v.prints)); ok {
+	h, ok := decisive(hyps, int64(v.n)*p.size, len(v.prints))
+	switch {
+	case ok && len(hyps) > 0 && (v.after || h.exact() || h.kind == gone):
 		if c, ok := p.byCount(hyps, counted); ok && h.kind == before {
 			h = c // no yield either way; keep e's index exact
 		}
-		return p.place(v, h)
-	}
-	if v.n == 0 {
+		return p.place(v, h, counted)
+	case !v.after && (ok || len(hyps) == 0):
+		// Requested ahead, its answer may predate the page placed last:
+		// rather than give up, or lose track of e's index, ask again.
+		p.again = v.n
+		return step{from: len(v.prints), unplaced: true}, p.stalled()
+	case len(hyps) == 0:
+		return none, p.lostError(v.n)
+	case v.n == 0:
 		// No page before it to look at: read it again later.
-		p.forget(v, hyps)
+		p.forget(v, hyps, counted)
 		return none, p.stalled()
 	}
 	p.held = &heldPage{v: v, hyps: hyps, lo: leastIndex(hyps), counted: counted}
-	return step{from: len(v.prints), hold: true}, p.stalled()
+	return step{from: len(v.prints), hold: true, unplaced: true}, p.stalled()
+}
+
+// countedAt returns e's index as of v, which was requested after the
+// page placed last came back, if no entry was deleted since e's index was
+// last known exactly; -1 if that is unknown.
+func (p *position) countedAt(v view) int64 {
+	if p.nodel < 0 {
+		return -1
+	}
+	if v.meta.totalElements && p.haveTotal {
+		return p.nodel + max(0, v.total-p.total)
+	}
+	return p.nodel
 }
 
 // byCount returns the hypothesis that puts e at counted, where it is if
@@ -264,13 +313,19 @@ func (p *position) byCount(hyps []hypothesis, counted int64) (hypothesis, bool) 
 func (p *position) start(v view) step {
 	p.started = true
 	p.size = firstPageSize(v)
+	switch {
+	case v.meta.size && int64(v.pageSize) > p.size:
+		p.reported = int64(v.pageSize) // see advance
+	case !v.meta.size && p.asked > p.size:
+		p.reported = p.asked
+	}
 	if len(v.prints) == 0 {
 		p.done = true
 		return step{}
 	}
 	p.tail = nil
-	p.remember(v.prints, true)
-	p.setPlace(int64(v.n)*p.size+int64(len(v.prints))-1, true, v)
+	p.remember(v.prints, true) // cannot fail: nothing was seen before
+	p.setPlace(int64(v.n)*p.size+int64(len(v.prints))-1, true, v, -1)
 	p.finishIfLast(v)
 	return step{from: 0}
 }
@@ -294,8 +349,11 @@ func (p *position) settle(v view) (step, error) {
 	}
 	second := p.hypotheses(v, held.lo+growth)
 	if h, ok := resolve(held, second, growth, int64(held.v.n)*p.size, p.twins); ok {
-		s, err := p.place(held.v, h)
-		s.still = false // the second look came between
+		// Still only if e did not move from the page placed before, to the
+		// held one, to the second look.
+		still := len(second) == 1 && second[0].exact() && second[0].q == h.q
+		s, err := p.place(held.v, h, held.counted)
+		s.still = s.still && still
 		s.held = true
 		return s, err
 	}
@@ -305,13 +363,13 @@ func (p *position) settle(v view) (step, error) {
 	// The held page cannot be placed: go on from what the second look
 	// shows, which never yields (the page before the held one ends at or
 	// before e).
-	p.forget(v, second)
+	p.forget(v, second, p.countedAt(v))
 	return none, p.stalled()
 }
 
 // place acts on the hypothesis h for v: yields the entries after e, or
 // moves the walk's place, or ends the walk.
-func (p *position) place(v view, h hypothesis) (step, error) {
+func (p *position) place(v view, h hypothesis, counted int64) (step, error) {
 	start := int64(v.n) * p.size
 	still := p.exact && h.exact() && h.q == p.lo
 	switch {
@@ -320,8 +378,11 @@ func (p *position) place(v view, h hypothesis) (step, error) {
 		return step{from: len(v.prints)}, nil
 	case h.kind == at && h.q < start+int64(len(v.prints))-1:
 		from := int(h.q - start + 1)
-		provable := p.remember(v.prints[from:], p.ordered && olderThan(v.prints[from], p.tail[len(p.tail)-1]))
-		p.setPlace(start+int64(len(v.prints))-1, true, v)
+		provable, err := p.remember(v.prints[from:], p.ordered && olderThan(v.prints[from], p.tail[len(p.tail)-1]))
+		if err != nil {
+			return step{from: len(v.prints)}, fmt.Errorf("page %d: %w", v.n, err)
+		}
+		p.setPlace(start+int64(len(v.prints))-1, true, v, -1)
 		p.finishIfLast(v)
 		if provable {
 			p.stalls = 0
@@ -331,51 +392,67 @@ func (p *position) place(v view, h hypothesis) (step, error) {
 	}
 	// Nothing to yield: only the place moves. If the log ends within the
 	// page, nothing older than e is left.
-	p.setPlace(h.q, h.exact(), v)
+	p.setPlace(h.q, h.exact(), v, counted)
 	p.finishIfLast(v)
 	return step{from: len(v.prints), still: still}, p.stalled()
 }
 
 // forget moves the walk's place to what hyps (for v) allow, yielding
 // nothing: the least index of e among them, exact if only one remains.
-func (p *position) forget(v view, hyps []hypothesis) {
+func (p *position) forget(v view, hyps []hypothesis, counted int64) {
 	exact := len(hyps) == 1 && hyps[0].exact()
-	p.setPlace(leastIndex(hyps), exact, v)
+	p.setPlace(leastIndex(hyps), exact, v, counted)
 }
 
-// setPlace records e's index (or a lower bound) as of response v.
-func (p *position) setPlace(lo int64, exact bool, v view) {
+// setPlace records e's index, or a lower bound on it, as of response v,
+// and where it is if nothing was deleted (counted, -1 if unknown; e's index
+// itself when it is exact).
+func (p *position) setPlace(lo int64, exact bool, v view, counted int64) {
 	p.lo, p.exact = lo, exact
+	p.nodel = counted
+	if exact {
+		p.nodel = lo
+	}
 	p.total, p.haveTotal = v.total, v.meta.totalElements
 }
 
 // remember appends yielded entries to the tail, keeping its last entries,
-// and reports whether any of them is provably new: not identical to an
-// entry yielded before (known if older says the first is older than e).
-func (p *position) remember(fresh []print, older bool) (provable bool) {
+// and reports whether they are provably new: older is known to say the
+// first is older than e (and so is every one), or else at least one is not
+// identical to an entry the tail holds. It fails if one is identical to an
+// entry yielded further back, as far as the marks in seen show: a log read
+// newest first never brings back an entry it has left behind, and a
+// server whose pages wrap around to its first entries does.
+func (p *position) remember(fresh []print, older bool) (provable bool, err error) {
 	provable = older
-	for i := 0; !provable && i < len(fresh); i++ {
-		provable = !p.inTail(fresh[i].sum)
+	if !older {
+		near := make(map[uint64]bool, len(p.tail))
+		for _, t := range p.tail {
+			near[t.sum] = true
+		}
+		for _, f := range fresh {
+			switch {
+			case near[f.sum]:
+			case p.seen[f.sum]:
+				return false, errors.New("it brings back an entry yielded pages before: the server's pages seem to wrap around, or its entries carry no time and repeat")
+			default:
+				provable = true
+			}
+		}
+	}
+	if len(fresh) > 0 {
+		p.seen[fresh[len(fresh)-1].sum] = true
 	}
 	keep := max(2*int(p.size), tailMin)
 	if drop := len(p.tail) + len(fresh) - keep; drop > 0 {
 		if drop >= len(p.tail) {
 			p.tail = append(p.tail[:0], fresh[max(0, len(fresh)-keep):]...)
-			return provable
+			return provable, nil
 		}
 		p.tail = append(p.tail[:0], p.tail[drop:]...)
 	}
 	p.tail = append(p.tail, fresh...)
-	return provable
-}
-
-func (p *position) inTail(sum uint64) bool {
-	for _, t := range p.tail {
-		if t.sum == sum {
-			return true
-		}
-	}
-	return false
+	return provable, nil
 }
 
 // finishIfLast ends the walk after a page the server says is its last:
@@ -428,18 +505,22 @@ func (p *position) lostError(n int) error {
 
 // firstPageSize is the walk's page size: the size the first page reports,
 // or its length when it reports none. A first page shorter than its
-// reported size that is known not to be the last shows a server that
-// clamped the size but echoed the one asked for: its pages are as long as
-// this one.
+// reported size is the log's last page, or the page of a server that
+// clamped the size asked for but echoes it: unless the page is known to be
+// the last, its length is the page size, which at worst costs a request
+// that finds the end of the log.
 func firstPageSize(v view) int64 {
 	length := int64(len(v.prints))
 	if !v.meta.size || v.pageSize <= 0 || length >= int64(v.pageSize) {
 		return max(length, int64(v.pageSize), 1)
 	}
-	notLast := (v.meta.last && !v.last) ||
-		(!v.meta.last && v.meta.totalElements && int64(v.n)*length+length < v.total) ||
-		(!v.meta.last && !v.meta.totalElements && v.meta.totalPages && v.n+1 < v.totalPages)
-	if notLast && length > 0 {
+	// totalElements shows the log ends here only if it does whichever
+	// size is true; where it ends the log exactly as the reported size
+	// puts it, that size is the likelier.
+	reported, n := int64(v.pageSize), int64(v.n)
+	known := (v.meta.last && v.last) || (v.meta.totalPages && v.n+1 >= v.totalPages) ||
+		(v.meta.totalElements && (v.total <= n*length+length || v.total == n*reported+length))
+	if length > 0 && !known {
 		return length
 	}
 	return int64(v.pageSize)
