@@ -64,17 +64,29 @@ import (
 //
 // Two entries identical to the byte (a burst of failures from one address
 // in one millisecond) cannot be told apart by their bytes. A hypothesis
-// may claim that a page's entry equal to e is a twin of e rather than e,
-// never that some other remembered entry has a twin: a repeated run of
-// distinct entries is a server repeating itself, not a log. Where the
-// second look leaves a twin claim against a deletion, the walk goes by
-// what it has seen: in a log that has shown no twins, the hypothesis
-// without one wins; in a log that has, the one that needs no deletion
-// since e's index was last known (the growth of totalElements then counts
-// the arrivals). Either can be wrong only when twins of e straddle a page
-// boundary while the log both gains and loses entries between the two
-// looks; the README says so. Entries yielded under a twin claim are not
-// provably new.
+// may claim that a page's entry is a twin of e (after the remembered run
+// or before it) or of the newest remembered entry (before the run): a
+// burst that goes on at either end. It may not claim a twin of any other
+// remembered entry: a repeated run of distinct entries is a server
+// repeating itself, not a log. Where the second look leaves a twin claim
+// against a deletion, the walk goes by what it has seen: in a log that has
+// shown no twins, the hypotheses without one win; in a log that has, the
+// one that needs no deletion since e's index was last known (the growth of
+// totalElements then counts the arrivals). Either can be wrong only when
+// twins of e straddle a page boundary while the log both gains and loses
+// entries between the two looks; the README says so. Entries yielded
+// under a twin claim are not provably new, and an entry identical to one
+// yielded pages before (the last of each page is remembered) ends the
+// walk: a log read newest first never brings one back.
+//
+// # Pages requested ahead
+//
+// A page requested ahead (see prefetcher) may have been answered before
+// the page placed last: the growth of totalElements then bounds nothing,
+// and nothing can say whether a repeat of e is a twin or e shifted. Such a
+// page is placed only where its own content settles it; where it does
+// not, it is held for a second look that guesses nothing, or requested
+// again.
 type position struct {
 	first int   // the page the walk starts at
 	size  int64 // entries per page, fixed by the first page (see firstPageSize)
@@ -215,15 +227,7 @@ func (p *position) advance(v view) (step, error) {
 	if err := p.echo.check(v); err != nil {
 		return none, err
 	}
-	// A count the page itself contradicts, or too large to be one, is
-	// ignored rather than allowed to mislead the walk's arithmetic.
-	pageSize := int64(len(v.prints)) // the least it can be, on the first page
-	if p.started {
-		pageSize = p.size
-	}
-	if v.meta.totalElements && (v.total > maxTotal || v.total < int64(v.n)*pageSize+int64(len(v.prints))) {
-		v.meta.totalElements = false
-	}
+	v.meta.totalElements = v.meta.totalElements && p.plausibleTotal(v)
 	p.noteOrder(v.prints)
 	p.twins = p.twins || adjacentTwins(v.prints)
 	switch {
@@ -278,6 +282,17 @@ func (p *position) advance(v view) (step, error) {
 	}
 	p.held = &heldPage{v: v, hyps: hyps, lo: leastIndex(hyps), counted: counted}
 	return step{from: len(v.prints), hold: true, unplaced: true}, p.stalled()
+}
+
+// plausibleTotal reports whether v's totalElements may be the log's size:
+// a count the page itself contradicts, or too large to be one, is ignored
+// rather than allowed to mislead the walk's arithmetic.
+func (p *position) plausibleTotal(v view) bool {
+	size := int64(len(v.prints)) // the least it can be, on the first page
+	if p.started {
+		size = p.size
+	}
+	return v.total <= maxTotal && v.total >= int64(v.n)*size+int64(len(v.prints))
 }
 
 // countedAt returns e's index as of v, which was requested after the
