@@ -12,7 +12,8 @@ type hypothesis struct {
 	// q is e's index; for before, the least it can be.
 	q int64
 	// twins reports that the hypothesis needs an entry of the page to be
-	// a twin of e (identical to it, but another entry).
+	// a twin (identical, but another entry) of e or of the newest
+	// remembered entry.
 	twins bool
 }
 
@@ -96,15 +97,17 @@ type pageFacts struct {
 
 // candidates collects the hypotheses that fit a page, once each.
 type candidates struct {
-	p    *position
-	pg   pageFacts
-	lo   int64
-	tail map[uint64][]int // the remembered entries' indexes in p.tail, by sum
-	fit  []hypothesis
+	p        *position
+	pg       pageFacts
+	lo       int64
+	tail     map[uint64][]int // the remembered entries' indexes in p.tail, by sum
+	fit      []hypothesis
+	seen     map[candidate]bool // tried already
+	goneFits bool
 }
 
 func (c *candidates) try(h hypothesis) {
-	if c.has(h.kind, h.q) {
+	if c.tried(h.kind, h.q) {
 		return
 	}
 	pg := c.pg
@@ -124,21 +127,32 @@ func (c *candidates) try(h hypothesis) {
 // been at index q (at least q, unless exact) with the log now ending
 // before it: the page holds entries newer than e only.
 func (c *candidates) tryGone(q int64, exact bool) {
-	if c.has(gone, 0) || (exact && c.pg.total > q) {
+	if c.goneFits || c.tried(gone, q) || (exact && c.pg.total > q) {
 		return
 	}
 	if twins, ok := c.fits(q); ok {
+		c.goneFits = true
 		c.fit = append(c.fit, hypothesis{kind: gone, twins: twins})
 	}
 }
 
-func (c *candidates) has(kind hypKind, q int64) bool {
-	for _, f := range c.fit {
-		if f.kind == kind && (kind == gone || f.q == q) {
-			return true
-		}
+// tried reports whether (kind, q) was tried before, and notes it: a page
+// of identical entries puts the same index forward many times.
+func (c *candidates) tried(kind hypKind, q int64) bool {
+	k := candidate{kind, q}
+	if c.seen[k] {
+		return true
 	}
+	if c.seen == nil {
+		c.seen = map[candidate]bool{}
+	}
+	c.seen[k] = true
 	return false
+}
+
+type candidate struct {
+	kind hypKind
+	q    int64
 }
 
 // fits checks the page against e being at index q, and reports whether
