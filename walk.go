@@ -529,12 +529,20 @@ func firstPageSize(v view) int64 {
 	if !v.meta.size || v.pageSize <= 0 || length >= int64(v.pageSize) {
 		return max(length, int64(v.pageSize), 1)
 	}
-	// totalElements shows the log ends here only if it does whichever
+	// The server's own last or totalPages say best whether it is the last
+	// page. totalElements shows the log ends here only if it does whichever
 	// size is true; where it ends the log exactly as the reported size
 	// puts it, that size is the likelier.
 	reported, n := int64(v.pageSize), int64(v.n)
-	known := (v.meta.last && v.last) || (v.meta.totalPages && v.n+1 >= v.totalPages) ||
-		(v.meta.totalElements && (v.total <= n*length+length || v.total == n*reported+length))
+	var known bool
+	switch {
+	case v.meta.last:
+		known = v.last
+	case v.meta.totalPages:
+		known = v.n+1 >= v.totalPages
+	case v.meta.totalElements:
+		known = v.total <= n*length+length || v.total == n*reported+length
+	}
 	if length > 0 && !known {
 		return length
 	}

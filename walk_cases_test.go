@@ -217,3 +217,23 @@ func serials(t *testing.T, es []riskcloud.Entry) []int {
 	}
 	return out
 }
+
+// TestPager_All_clampedSizeEchoedShortPageNotLast: a server that clamps
+// size 13 to 11 and echoes 13, asked for page 2 of a 37-entry log, sends
+// 11 entries, last false, and a count that happens to end the log exactly
+// where 13 a page would (2×13+11 = 37). The walk took the count's word
+// over the server's last: false, and stopped after the page.
+func TestPager_All_clampedSizeEchoedShortPageNotLast(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, 37)
+	f.maxSize, f.echoSize = 11, true
+	f.omit = map[string]bool{"totalPages": true}
+	c := newTestClient(t, f)
+	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 13, Page: 2}).All(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := tagsOf(f.log[22:]); !slices.Equal(tags(t, got), want) {
+		t.Errorf("got %v, want %v", tags(t, got), want)
+	}
+}
