@@ -76,26 +76,6 @@ func TestPager_All_staticTwins(t *testing.T) {
 	}
 }
 
-// TestPager_All_clampedSizeEchoedWithoutEnd: a server that clamps the size
-// asked for but reports the size asked, and says nothing of where the log
-// ends (no last, totalElements or totalPages). Its first page, shorter
-// than the size reported, was taken for the last: the walk ended after it,
-// silently, with most of the log unread.
-func TestPager_All_clampedSizeEchoedWithoutEnd(t *testing.T) {
-	t.Parallel()
-	f := newFake(t, 45)
-	f.maxSize, f.echoSize = 10, true
-	f.omit = map[string]bool{"last": true, "totalElements": true, "totalPages": true}
-	c := newTestClient(t, f)
-	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 25}).All(context.Background()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(tags(t, got), tagsOf(f.log)) {
-		t.Errorf("got %d entries, want 45: %v", len(got), tags(t, got))
-	}
-}
-
 // TestPager_All_shortFirstPageOfAGrowingLog: the first page is short
 // because the log ends there, and no meta says so; then the log grows. The
 // walk, which had taken the short page's length for the page size, must
