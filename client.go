@@ -245,9 +245,11 @@ func (c *Client) get(ctx context.Context, path, query string) (*response, error)
 	return resp, err
 }
 
+// isUnauthorized reports a 401 that rejected the credentials sent, not one
+// answered to a redirected request that went without them.
 func isUnauthorized(err error) bool {
 	apiErr := (*APIError)(nil)
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && !apiErr.stripped
 }
 
 // send is the pipeline every request goes through: build the request, send
@@ -289,7 +291,12 @@ func (c *Client) send(ctx context.Context, method, path, query, authz string) (*
 		return nil, c.requestError(ctx, method, fullPath, err, red)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAPIError(method, fullPath, resp, red)
+		apiErr := newAPIError(method, fullPath, resp, red)
+		// A redirect to another origin went without the credentials (see
+		// redirectPolicy): a 401 there must not pass for a rejected token,
+		// nor start an exchange that invalidates the key's token elsewhere.
+		apiErr.stripped = authz != "" && resp.Request != nil && !hasAuthorization(resp.Request.Header)
+		return nil, apiErr
 	}
 	return &response{body: body, header: resp.Header, redactor: red}, nil
 }

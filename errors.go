@@ -116,6 +116,11 @@ type APIError struct {
 	// RetryAfter is the wait the server asked for in a Retry-After header,
 	// zero when it sent none.
 	RetryAfter time.Duration
+
+	// stripped records that the request was answered after a redirect to
+	// another origin took its credentials off (see redirectPolicy): its 401
+	// or 403 says nothing of them.
+	stripped bool
 }
 
 // Error reports the method, path, status and the server's message.
@@ -132,10 +137,12 @@ func (e *APIError) Error() string {
 		}
 		b.WriteString(e.Message)
 	}
-	switch e.StatusCode {
-	case http.StatusForbidden:
+	switch {
+	case e.stripped:
+		b.WriteString(" (after a redirect to another origin, which the request reached without its credentials: check that the base URL is the instance's own address)")
+	case e.StatusCode == http.StatusForbidden:
 		b.WriteString(" (the API key's user needs the Admin > All entitlement to read the access audit)")
-	case http.StatusUnauthorized:
+	case e.StatusCode == http.StatusUnauthorized:
 		if strings.HasSuffix(e.Path, tokenPath) {
 			b.WriteString(" (the client ID and secret were rejected)")
 		} else {
@@ -150,6 +157,9 @@ func (e *APIError) Error() string {
 // ErrBadRequest (any other 4xx), ErrServer (5xx), ErrRedirect (3xx), or
 // ErrUnexpectedResponse (any status outside 200 to 599).
 func (e *APIError) Is(target error) bool {
+	if e.stripped && target == ErrRedirect {
+		return true
+	}
 	switch s := e.StatusCode; {
 	case s == http.StatusUnauthorized:
 		return target == ErrUnauthorized

@@ -57,6 +57,17 @@ func redirectPolicy(base *url.URL, next func(*http.Request, []*http.Request) err
 	}
 }
 
+// hasAuthorization reports whether h holds an Authorization header under
+// any spelling of its key.
+func hasAuthorization(h http.Header) bool {
+	for k := range h {
+		if strings.EqualFold(k, "Authorization") {
+			return true
+		}
+	}
+	return false
+}
+
 // dropAuthorization deletes the Authorization header under any spelling of
 // its key: Header.Del finds only the canonical one, but the transport sends
 // a key such as "authorization", set directly in the map, as it is.

@@ -560,3 +560,45 @@ func TestClient_redirect_noReferer(t *testing.T) {
 		})
 	}
 }
+
+// TestClient_redirect_strippedIsNoRejection: a page request redirected to
+// another origin goes there without its token (see the tests above), and
+// that origin answers 401. The 401 says nothing of the credentials: it
+// must not start a token exchange, which invalidates the key's token for
+// every other holder, nor tell the user to generate a new token. A
+// reviewer saw two exchanges and "the token is invalid or expired".
+func TestClient_redirect_strippedIsNoRejection(t *testing.T) {
+	t.Parallel()
+	for _, rc := range redirectClients() {
+		t.Run(rc.name, func(t *testing.T) {
+			t.Parallel()
+			other := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, http.StatusUnauthorized, `{"status":401,"message":"Full authentication is required"}`)
+			}))
+			f := newFake(t, 3)
+			f.clientID, f.secret = testID, testSecret
+			base := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, testPrefix+"/api/v1/access-audit") {
+					w.Header().Set("Location", other.URL+r.URL.RequestURI())
+					w.WriteHeader(http.StatusFound)
+					return
+				}
+				f.ServeHTTP(w, r)
+			}))
+			c := redirectTestClient(t, rc, base.URL+testPrefix, nil, true, &redirectCalls{})
+			_, err := collect(t, c.AccessAudit.Logins(nil).All(context.Background()))
+			if !errors.Is(err, riskcloud.ErrRedirect) || !errors.Is(err, riskcloud.ErrUnauthorized) {
+				t.Errorf("err = %v, want ErrRedirect and ErrUnauthorized", err)
+			}
+			if err != nil && strings.Contains(err.Error(), "token is invalid") {
+				t.Errorf("err = %v, blames the token", err)
+			}
+			f.mu.Lock()
+			exchanges := f.exchanges
+			f.mu.Unlock()
+			if exchanges != 1 {
+				t.Errorf("%d token exchanges, want the 1 that got the token", exchanges)
+			}
+		})
+	}
+}
