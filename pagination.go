@@ -181,6 +181,9 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 			}
 		}
 	}
+	if err := pos.failure(); err != nil {
+		return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), &unexpectedError{err})
+	}
 	return nil
 }
 

@@ -121,6 +121,7 @@ type position struct {
 
 	held   *heldPage // a page waiting for a second look at the page before it
 	again  int       // a page to request again, or -1
+	err    error     // why next ended the walk early, if it did
 	stalls int       // responses in a row that yielded nothing provably new
 	echo   echoCheck
 	// twins is set once the log has shown two identical entries (see
@@ -212,8 +213,19 @@ func (p *position) next() (int, bool) {
 	case p.again >= 0:
 		return p.again, true
 	}
-	return int((p.lo + 1) / p.size), true
+	n := (p.lo + 1) / p.size
+	if n > maxJavaInt {
+		// Only a count far beyond any real log gets here; the server could
+		// not answer such a page, and on 32 bits it would not fit an int.
+		p.done = true
+		p.err = fmt.Errorf("the walk would need page %d, past the last page a server can number: its totalElements cannot be the log's size", n)
+		return 0, false
+	}
+	return int(n), true
 }
+
+// failure returns why next ended the walk early, or nil.
+func (p *position) failure() error { return p.err }
 
 // stop ends the walk after the current page (Since or Limit reached).
 func (p *position) stop() { p.done = true }
@@ -235,11 +247,17 @@ func (p *position) advance(v view) (step, error) {
 		return p.start(v), nil
 	case int64(len(v.prints)) > p.size && int64(len(v.prints)) <= p.reported:
 		// The first page was short because the log ended there, not for a
-		// clamped size: the size it reported holds. Indexes stay as they
-		// are; only where pages begin changes, so forget any held page and
-		// ask for the page that holds lo+1 by that size.
+		// clamped size: the size it reported holds. Forget any held page,
+		// and ask for the page that holds lo+1 by that size.
+		// The first page's entries were placed from page first's start by
+		// the short size; by the true one they start further on.
+		shift := int64(p.first) * (p.reported - p.size)
+		p.lo += shift
+		if p.nodel >= 0 {
+			p.nodel += shift
+		}
 		p.size, p.reported, p.held = p.reported, 0, nil
-		p.again = int((p.lo + 1) / p.size)
+		p.again = int(min((p.lo+1)/p.size, maxJavaInt))
 		return step{from: len(v.prints), unplaced: true}, nil
 	case int64(len(v.prints)) > p.size:
 		return none, fmt.Errorf("page %d holds %d entries, more than the %d of the first page: the server changed its page size in mid-walk, and the walk cannot tell where its pages begin", v.n, len(v.prints), p.size)
@@ -285,14 +303,19 @@ func (p *position) advance(v view) (step, error) {
 }
 
 // plausibleTotal reports whether v's totalElements may be the log's size:
-// a count the page itself contradicts, or too large to be one, is ignored
+// a count the page itself contradicts (smaller than the page, or other
+// than where a page marked last ends), or too large to be one, is ignored
 // rather than allowed to mislead the walk's arithmetic.
 func (p *position) plausibleTotal(v view) bool {
 	size := int64(len(v.prints)) // the least it can be, on the first page
 	if p.started {
 		size = p.size
 	}
-	return v.total <= maxTotal && v.total >= int64(v.n)*size+int64(len(v.prints))
+	end := int64(v.n)*size + int64(len(v.prints))
+	if v.meta.last && v.last && v.total != end {
+		return false // the page says the log ends with it
+	}
+	return v.total <= maxTotal && v.total >= end
 }
 
 // countedAt returns e's index as of v, which was requested after the

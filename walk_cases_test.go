@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/riskcloud-go/riskcloud"
@@ -215,5 +216,74 @@ func TestPager_All_clampedSizeEchoedShortPageNotLast(t *testing.T) {
 	}
 	if want := tagsOf(f.log[22:]); !slices.Equal(tags(t, got), want) {
 		t.Errorf("got %v, want %v", tags(t, got), want)
+	}
+}
+
+// TestPager_All_countBeyondAnyPage: a count that jumps to 3,000,000,000
+// made the walk ask for page 2,999,999,999 (on 32 bits, a negative page),
+// find it empty, and end with no error, the entry of page 1 never yielded.
+// A page past what a server can number ends the walk with an error; a
+// page marked last shows such a count false.
+func TestPager_All_countBeyondAnyPage(t *testing.T) {
+	t.Parallel()
+	for _, withLast := range []bool{false, true} {
+		t.Run(fmt.Sprintf("last=%v", withLast), func(t *testing.T) {
+			t.Parallel()
+			countBeyondAnyPage(t, withLast)
+		})
+	}
+}
+
+func countBeyondAnyPage(t *testing.T, withLast bool) {
+	s := newChurnServer(1, tsNone, 2)
+	if !withLast {
+		s.omit["last"], s.omit["totalPages"] = true, true
+	}
+	h := metaRewrite{next: s, edit: func(page int, body map[string]json.RawMessage) {
+		if page > 0 {
+			setJSON(body, "totalElements", "3000000000")
+		}
+	}}
+	c := newTestClient(t, h)
+	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 1}).All(context.Background()))
+	// Marked last, the page settles it: the count is ignored and the walk
+	// is exact. Without an end, the count is all there is: an error.
+	if withLast && (err != nil || len(got) != 2) {
+		t.Fatalf("got %d entries, err = %v; want both", len(got), err)
+	}
+	if !withLast && !errors.Is(err, riskcloud.ErrUnexpectedResponse) {
+		t.Fatalf("got %d entries, err = %v; want ErrUnexpectedResponse", len(got), err)
+	}
+	for _, r := range s.trace {
+		if strings.Contains(r, "page 2999999999") {
+			t.Errorf("asked for a page past any a server can number: %s", r)
+		}
+	}
+}
+
+// TestPager_All_shortFirstPageFromALaterPage: as
+// TestPager_All_shortFirstPageOfAGrowingLog, but the walk starts at page
+// 100. The entries it placed from page 100 by the short page's length lay
+// further on by the true size; left where they were, the walk went back
+// over pages before its start and ended at the stall limit.
+func TestPager_All_shortFirstPageFromALaterPage(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, 2007)
+	want := tagsOf(f.log[2000:])
+	f.omit = map[string]bool{"last": true, "totalElements": true, "totalPages": true}
+	round := 0
+	f.beforePage = func(f *fakeServer, page int) {
+		if round == 1 {
+			f.insertHead(f.newer(21, "new-"))
+		}
+		round++
+	}
+	c := newTestClient(t, f)
+	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 20, Page: 100}).All(context.Background()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tags(t, got), want) {
+		t.Errorf("got %v, want %v (requests %d)", tags(t, got), want, f.pageRequests())
 	}
 }
