@@ -147,6 +147,10 @@ func TestPager_negativeMeta(t *testing.T) {
 				_, perr := pager.Page(context.Background(), 0)
 				got, aerr := collect(t, pager.All(context.Background()))
 				want := fmt.Sprintf("%q is %s, want a non-negative integer or null", field, value)
+				if strconv.IntSize == 32 && field != "totalElements" && value != "-1" {
+					// Too large for a 32-bit int: refused for that first.
+					want = fmt.Sprintf("%q", field)
+				}
 				for what, err := range map[string]error{"Page": perr, "All": aerr} {
 					if !errors.Is(err, riskcloud.ErrUnexpectedResponse) || !strings.Contains(err.Error(), want) {
 						t.Errorf("%s: err = %v; want ErrUnexpectedResponse saying %s", what, err, want)

@@ -113,7 +113,7 @@ func WithTokenCache(tc TokenCache) Option {
 
 // WithHTTPClient sends every attempt through a copy of hc. Its Transport
 // (httpmock's MockTransport, a proxy, otelhttp), Timeout (applied to each
-// attempt, with net/http's meaning: 0 is no limit), CheckRedirect and Jar are
+// attempt, and afresh to each redirect hop within it; 0 is no limit), CheckRedirect and Jar are
 // honoured; around CheckRedirect the SDK refuses a redirect from https to
 // http, and takes the Authorization header off a redirected request once
 // it has left the base URL's scheme, host and port, even if the
@@ -136,11 +136,12 @@ func WithHTTPClient(hc *http.Client) Option {
 // transport errors, 429, 500, 502, 503, 504 and a 200 whose body is cut
 // short, all from one budget. The default is 4 retries, 1 s to 30 s.
 //
-// The budget counts what the server may see: a request reaches it at most
-// max+1 times. net/http's own immediate resend of a GET on a new
-// connection, after a kept-alive one closed before answering, is one of the
-// retries (and costs no wait); the last send allowed cannot be resent. A
-// redirect followed is not a retry.
+// The budget counts what the server may see. net/http's own immediate
+// resend of a GET on a new connection, after a kept-alive one closed
+// before answering, is one of the retries (and costs no wait). Over plain
+// http the last send allowed cannot be resent, so the server sees a request
+// at most max+1 times; over https, where HTTP/2 may be in use, net/http may
+// resend the last send once more. A redirect followed is not a retry.
 //
 // A negative max or wait, or waitMax below waitMin, is an error.
 func WithRetry(max int, waitMin, waitMax time.Duration) Option {

@@ -107,14 +107,17 @@ func (b *sendBudget) spent() bool { return b.attempts.Load()+b.resent.Load() >= 
 
 // budgetTransport counts, through an httptrace.ClientTrace, each time the
 // transport below writes a request in one round trip after the first:
-// net/http's resends. On the last send its budget allows, it gives a GET an
-// empty body without GetBody: the Transport's documented rule is that it
-// resends only a request with no body or with GetBody, and for a GET
-// net/http reads the empty body before writing (to tell whether there is
-// one), so nothing on the wire changes over HTTP/1.1 (HTTP/2 sends an
-// empty DATA frame to end the stream). It sits below http.Client, so the
-// body never reaches the Client's redirect rules, which would refuse to
-// follow a 307 or 308 with a body they cannot rewind.
+// net/http's resends. On the last send its budget allows over plain
+// http, it gives a GET an empty body without GetBody: the Transport's
+// documented rule is that it resends only a request with no body or with
+// GetBody, and for a GET net/http reads the empty body before writing (to
+// tell whether there is one), so nothing on the wire changes over
+// HTTP/1.1. Over https it does not: HTTP/2 may be negotiated, where such a
+// GET goes out with a body (an empty DATA frame), which some front ends
+// refuse, and where net/http resends only what the server never
+// processed. It sits below http.Client, so the body never reaches the
+// Client's redirect rules, which would refuse to follow a 307 or 308 with
+// a body they cannot rewind.
 type budgetTransport struct {
 	rt     http.RoundTripper
 	budget *sendBudget
@@ -130,7 +133,7 @@ func (t budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		},
 	})
 	req = req.WithContext(ctx)
-	if req.Method == http.MethodGet && t.budget.spent() {
+	if req.Method == http.MethodGet && req.URL.Scheme == "http" && t.budget.spent() {
 		req.Body, req.GetBody, req.ContentLength = noResendBody{}, nil, 0
 	}
 	rt := t.rt
