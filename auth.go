@@ -2,7 +2,6 @@ package riskcloud
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -245,7 +244,7 @@ func isCTL(r rune) bool { return r < ' ' || r == 0x7f }
 // gave none), for the cache.
 func (ts *tokenSource) exchange(ctx context.Context) (t *bearerToken, token string, expiry time.Time, err error) {
 	c := ts.client
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(ts.clientID+":"+ts.clientSecret))
+	basic := "Basic " + basicCredentials(ts.clientID, ts.clientSecret)
 	obtained := time.Now()
 	resp, err := c.send(ctx, http.MethodPost, tokenPath, "", basic)
 	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && apiErr.StatusCode >= 300 && apiErr.StatusCode <= 399 {

@@ -20,8 +20,8 @@ import (
 // entries the walk has not yielded.
 //
 // So the prefetcher keeps the order of events: each request notes when it
-// was sent and when its answer came, on one counter. A page answered
-// before the page taken last is trusted only if it was sent after the
+// was sent and when its answer came, on one counter. A page sent before
+// the page taken last came back is trusted only if it was sent after the
 // answer of the last page whose placement did not prove the log still
 // (the anchor): every page placed since then proved that no entry arrived
 // between its answer and the one before, so the log it shows is the log
@@ -88,7 +88,7 @@ func newPrefetcher[T any](ctx context.Context, p *Pager[T]) *prefetcher[T] {
 // get returns page n, from a request sent ahead when it can be trusted,
 // and whether its answer is known to follow the answer of the page taken
 // before it. While it waits, the pages after n that the page taken last
-// showed to be worth asking for are requested, up to depth of them; so are
+// showed to be worth asking for are requested, up to width of them; so are
 // those after n once it arrives. A request sent ahead that failed reports
 // its error: the walk would have sent the same request.
 func (f *prefetcher[T]) get(n int) (page *Page[T], meta pageMeta, after bool, err error) {

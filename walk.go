@@ -114,7 +114,7 @@ type position struct {
 	// does not sort by them, so they prove nothing.
 	ordered bool
 
-	// seen marks the last entry of each page placed: enough to catch a
+	// seen marks the last entry yielded from each page: enough to catch a
 	// server whose pages wrap around, as any page's worth of its entries
 	// holds one (see remember).
 	seen map[uint64]bool
