@@ -281,7 +281,7 @@ func (p *position) advance(v view) (step, error) {
 	hyps := p.hypotheses(v, lo)
 	h, ok := decisive(hyps, int64(v.n)*p.size, len(v.prints))
 	switch {
-	case ok && len(hyps) > 0 && (v.after || h.exact() || h.kind == gone):
+	case ok && (v.after || h.exact() || h.kind == gone):
 		if c, ok := p.byCount(hyps, counted); ok && h.kind == before {
 			h = c // no yield either way; keep e's index exact
 		}
@@ -493,24 +493,28 @@ func (p *position) remember(fresh []print, older bool) (provable bool, err error
 	return provable, nil
 }
 
-// finishIfLast ends the walk after a page the server says is its last:
-// short, marked last, or at or past totalPages, as DESIGN.md has it. A
-// page that reaches totalElements does not end it: the count may run
-// ahead of the pages, and an empty page costs one request.
+// finishIfLast ends the walk after a page the server says is its last
+// (see lastPage).
 func (p *position) finishIfLast(v view) {
-	if int64(len(v.prints)) < p.size || (v.meta.last && v.last) ||
-		(v.meta.totalPages && v.n+1 >= v.totalPages) {
+	if p.lastPage(v) {
 		p.done = true
 	}
 }
 
+// lastPage reports whether v is the last page as DESIGN.md has it: short,
+// marked last, or at or past totalPages. A page that reaches totalElements
+// is not: the count may run ahead of the pages, and an empty page costs
+// one request.
+func (p *position) lastPage(v view) bool {
+	return int64(len(v.prints)) < p.size || (v.meta.last && v.last) ||
+		(v.meta.totalPages && v.n+1 >= v.totalPages)
+}
+
 // endsLog reports whether the log, as of v, ends within v's page: it is
-// the last page (see finishIfLast), or reaches totalElements.
+// the last page, or reaches totalElements.
 func (p *position) endsLog(v view) bool {
 	end := int64(v.n)*p.size + int64(len(v.prints))
-	return int64(len(v.prints)) < p.size || (v.meta.last && v.last) ||
-		(v.meta.totalPages && v.n+1 >= v.totalPages) ||
-		(v.meta.totalElements && v.total <= end)
+	return p.lastPage(v) || (v.meta.totalElements && v.total <= end)
 }
 
 // noteOrder stops the walk from reasoning with times once a page shows
