@@ -40,6 +40,12 @@ type ListOptions struct {
 	// at exactly Since are kept). The zero time reads to the end. Entries
 	// without a timestamp never end the walk.
 	Since time.Time
+	// Until skips the entries newer than this instant (entries at exactly
+	// Until are kept); the zero time skips none. The v1 endpoints have no
+	// such filter, so the walk still reads the pages that hold the skipped
+	// entries. Entries without a timestamp are never skipped. Until before
+	// Since is an error wrapping [ErrInvalidArgument].
+	Until time.Time
 	// Limit ends a walk after this many entries; 0 means no limit.
 	Limit int
 	// Prefetch is how many pages may be requested ahead of the one being

@@ -37,7 +37,8 @@
 // walk is under way, shifting later pages; the walk follows the shift (from
 // totalElements, confirmed by matching entries across the page boundary)
 // so that each entry that existed when it began is yielded exactly once.
-// [ListOptions] Since and Limit end a walk early.
+// [ListOptions] Since and Limit end a walk early; Until skips the newest
+// entries.
 //
 // # Errors
 //

@@ -18,7 +18,7 @@ type Page[T any] struct {
 	// Content holds the page's entries, newest first. In a page yielded by
 	// [Pager.Pages] it holds only what [Pager.All] yields for that page: an
 	// entry already yielded from an earlier page (the log shifted) and
-	// entries past Since or Limit are left out.
+	// entries past Since or Limit, or newer than Until, are left out.
 	Content []T
 	// Number is the page's index, from 0; Size the entries per page the
 	// server used (after any clamping).
@@ -57,8 +57,8 @@ type Pager[T any] struct {
 }
 
 // Page requests page n (numbered from 0) and returns it exactly as the
-// server sent it: one request (plus any retries), no filtering by Since or
-// Limit, no removal of entries seen on other pages. A negative n, or
+// server sent it: one request (plus any retries), no filtering by Since,
+// Until or Limit, no removal of entries seen on other pages. A negative n, or
 // invalid options, is an error wrapping [ErrInvalidArgument], reported
 // before any request.
 func (p *Pager[T]) Page(ctx context.Context, n int) (*Page[T], error) {
@@ -77,7 +77,7 @@ func (p *Pager[T]) Page(ctx context.Context, n int) (*Page[T], error) {
 // Pages returns the pages of a walk from ListOptions.Page on, each holding
 // the entries [Pager.All] yields for it (pages left empty by that are
 // skipped). The walk stops on the last page, an empty page, or past
-// TotalPages, and at Since or Limit. No request is sent until the sequence
+// TotalPages, and at Since or Limit; Until only filters. No request is sent until the sequence
 // is ranged; each range walks afresh. An error is yielded once, with a nil
 // page, and ends the sequence; breaking out of the loop stops all requests.
 func (p *Pager[T]) Pages(ctx context.Context) iter.Seq2[*Page[T], error] {
@@ -96,7 +96,8 @@ func (p *Pager[T]) Pages(ctx context.Context) iter.Seq2[*Page[T], error] {
 // All returns every entry of a walk from ListOptions.Page on, in the
 // server's order (newest first), each once: when new entries arrive at the
 // head of the log during the walk and shift later pages, entries seen
-// before are not yielded again. Since and Limit end the walk early. No
+// before are not yielded again. Since and Limit end the walk early; Until
+// skips the newest entries without shortening the walk. No
 // request is sent until the sequence is ranged; each range walks afresh.
 // An error (including the end of ctx) is yielded once, with a zero entry,
 // and ends the sequence; breaking out of the loop stops all requests.
@@ -126,7 +127,7 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 }
 
 // walk reads pages from opts.Page on and calls yield with each page's
-// entries that are new to this walk, trimmed by Since and Limit. It returns
+// entries that are new to this walk, trimmed by Since, Until and Limit. It returns
 // nil when the walk is complete or yield returns false.
 func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 	if p.err != nil {
@@ -169,6 +170,7 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 				break
 			}
 		}
+		fresh = p.skipNewer(fresh)
 		if p.opts.Limit > 0 && yielded+len(fresh) >= p.opts.Limit {
 			fresh = fresh[:p.opts.Limit-yielded]
 			pos.stop()
@@ -185,6 +187,29 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 		return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), &unexpectedError{err})
 	}
 	return nil
+}
+
+// skipNewer returns entries without those newer than opts.Until. It copies
+// only when it drops one, as a page's entries are already the walk's own.
+func (p *Pager[T]) skipNewer(entries []T) []T {
+	if p.opts.Until.IsZero() {
+		return entries
+	}
+	var kept []T
+	for i := range entries {
+		_, ts := p.key(&entries[i])
+		newer := ts.After(p.opts.Until)
+		switch {
+		case newer && kept == nil:
+			kept = append(make([]T, 0, len(entries)), entries[:i]...)
+		case !newer && kept != nil:
+			kept = append(kept, entries[i])
+		}
+	}
+	if kept == nil {
+		return entries
+	}
+	return kept
 }
 
 // view fingerprints page n for the walk's position. Entries are hashed

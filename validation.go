@@ -101,6 +101,8 @@ func checkListOptions(opts *ListOptions) error {
 		return invalidArg("ListOptions.Limit", "must not be negative (0 means no limit)")
 	case opts.Prefetch < 0:
 		return invalidArg("ListOptions.Prefetch", "must not be negative (0 means sequential)")
+	case !opts.Until.IsZero() && opts.Until.Before(opts.Since):
+		return invalidArg("ListOptions.Until", "is before ListOptions.Since, so nothing could be read")
 	}
 	if opts.Email != "" {
 		return checkEmail("ListOptions.Email", opts.Email)
