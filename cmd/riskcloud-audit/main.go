@@ -176,7 +176,7 @@ func (c *cli) list(ctx context.Context, client *riskcloud.Client, opts *options)
 		}
 	}
 	out := bufio.NewWriterSize(c.stdout, 64<<10)
-	w := newEntryWriter(format, out, c.isTerminal(c.stdout))
+	w := newEntryWriter(format, out, writerConfig{terminal: c.isTerminal(c.stdout)})
 
 	// The data itself shows progress when it scrolls past on the same
 	// terminal, and a progress line would be torn by it.

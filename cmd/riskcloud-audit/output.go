@@ -27,13 +27,29 @@ type entryWriter interface {
 	close() error
 }
 
-// newEntryWriter returns the writer of format to w. terminal says that w
+// formats lists the values of --format, the default first.
+var formats = []string{"jsonl", "json", "csv", "table", "ocsf", "ecs"}
+
+// writerConfig is what a format needs to know besides its destination.
+type writerConfig struct {
+	// terminal says that the destination is a terminal.
+	terminal bool
+	// noHeader leaves out the header line of CSV and table.
+	noHeader bool
+	// email is the address the entries were asked for (attempts EMAIL), or
+	// "" when the entries belong to users the v1 API does not name.
+	email string
+	// version is the CLI's version, for formats that name their producer.
+	version string
+}
+
+// newEntryWriter returns the writer of format to w. cfg.terminal says that w
 // is a terminal: CSV cells then lose their terminal control sequences, as
 // the table's do (a CSV file keeps the data as sent).
-func newEntryWriter(format string, w io.Writer, terminal bool) entryWriter {
+func newEntryWriter(format string, w io.Writer, cfg writerConfig) entryWriter {
 	switch format {
 	case "csv":
-		return &csvWriter{w: csv.NewWriter(w), terminal: terminal}
+		return &csvWriter{w: csv.NewWriter(w), terminal: cfg.terminal}
 	case "table":
 		return &tableWriter{w: tabwriter.NewWriter(&trimWriter{w: w}, 0, 8, 2, ' ', 0)}
 	}

@@ -123,7 +123,7 @@ func TestNeutralizeFormula(t *testing.T) {
 func TestTableWriter_columnsStayAlignedAcrossPages(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	w := newEntryWriter("table", &out, false)
+	w := newEntryWriter("table", &out, writerConfig{})
 	at := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	w.write(riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at, RemoteAddress: "2001:db8::abcd:1", Message: "Bad credentials"})
 	if err := w.flush(); err != nil {
@@ -148,7 +148,7 @@ func TestEntryWriter_emptyWalk(t *testing.T) {
 	t.Parallel()
 	for format, want := range map[string]string{"jsonl": "", "csv": "timestamp,type,remote_address,message\n", "table": ""} {
 		var out bytes.Buffer
-		if err := newEntryWriter(format, &out, false).close(); err != nil || out.String() != want {
+		if err := newEntryWriter(format, &out, writerConfig{}).close(); err != nil || out.String() != want {
 			t.Errorf("%s: %q, %v; want %q", format, out.String(), err, want)
 		}
 	}
@@ -157,7 +157,7 @@ func TestEntryWriter_emptyWalk(t *testing.T) {
 func TestEntryWriter_writeError(t *testing.T) {
 	t.Parallel()
 	for _, format := range []string{"jsonl", "csv", "table"} {
-		w := newEntryWriter(format, failingWriter{}, false)
+		w := newEntryWriter(format, failingWriter{}, writerConfig{})
 		w.write(riskcloud.Entry{Type: riskcloud.Login, RemoteAddress: "192.0.2.1"})
 		if err := w.close(); !errors.Is(err, errDiskFull) {
 			t.Errorf("%s: close = %v, want %v", format, err, errDiskFull)
@@ -188,7 +188,7 @@ func TestCSVWriter_terminal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
-		w := newEntryWriter("csv", &out, tt.terminal)
+		w := newEntryWriter("csv", &out, writerConfig{terminal: tt.terminal})
 		w.write(e)
 		if err := w.close(); err != nil {
 			t.Fatal(err)
