@@ -1,10 +1,9 @@
 package riskcloud
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -16,19 +15,20 @@ import (
 // the throughput of a walk (see DESIGN.md); here each entry's Raw is the
 // body's own sub-slice, captured while the entry is read.
 //
-// The decoder accepts exactly what encoding/json's Unmarshal accepts into
-// the page types and decodes it to the same values: the same JSON grammar
-// (whitespace, numbers, escapes, the nesting limit, nothing after the
-// value), keys matched exactly first and then case-insensitively, the last
-// of duplicate keys winning, null leaving a field absent. decode_test.go
-// checks this against the encoding/json implementation it replaced. The
-// one difference is safer: of a repeated "content", the last is read
-// afresh, where encoding/json decoded it over the earlier one's entries and
-// could let a null element keep an earlier array's entry.
+// The decoder accepts the JSON grammar encoding/json accepts (whitespace,
+// numbers, escapes, the nesting limit, nothing after the value) and reads
+// the page types as it does, with two differences. Keys match exactly:
+// Jackson, which Risk Cloud runs on, writes its camelCase property names
+// as declared, so encoding/json's case-insensitive match ("Size", even
+// "ſize" for "size") only let a malformed body pass for a page. And of a
+// repeated "content", the last is read afresh, where encoding/json decoded
+// it over the earlier one's entries and could let a null element keep an
+// earlier array's entry. Of other duplicate keys the last wins, and null
+// leaves a field absent. decode_test.go checks all of this against
+// encoding/json, value by value.
 //
 // Errors give the byte offset and what was found there, quoting at most a
-// short value (never a stretch of the body); a value of the wrong kind
-// also unwraps to the *json.UnmarshalTypeError encoding/json would give.
+// short value (never a stretch of the body).
 
 // decodeEntryPage reads a page of entries: a Spring page object, a bare
 // JSON array (the content, with no meta), or null (an empty page with no
@@ -56,7 +56,7 @@ func decodeEntryPage(body []byte, maxEntries int) (*Page[Entry], pageMeta, error
 	case 'n':
 		err = d.literal("null")
 	default:
-		err = d.kindError("the body", "a page object, an array or null", reflect.TypeFor[Page[Entry]]())
+		err = d.kindError("the body", "a page object, an array or null")
 	}
 	if err == nil {
 		err = d.end()
@@ -110,13 +110,13 @@ func decodeEntry(data []byte) (Entry, error) {
 	case 'n':
 		err = d.literal("null")
 	default:
-		err = d.kindError("an entry", "an object", reflect.TypeFor[Entry]())
+		err = d.kindError("an entry", "an object")
 	}
 	if err == nil {
 		err = d.end()
 	}
-	if de, ok := err.(*decodeError); ok && de.timestamp {
-		return Entry{}, de.err
+	if tsErr := (*TimestampError)(nil); errors.As(err, &tsErr) {
+		return Entry{}, tsErr
 	}
 	if err != nil {
 		return Entry{}, err
@@ -131,12 +131,9 @@ func decodeEntry(data []byte) (Entry, error) {
 type decodeError struct {
 	msg string
 	off int
-	// err is the *json.UnmarshalTypeError a value of the wrong kind would
-	// have given with encoding/json, or the *TimestampError; nil for a
-	// syntax error.
+	// err is what made a value unreadable (an entry's *TimestampError),
+	// nil for JSON that is invalid or of the wrong kind.
 	err error
-	// timestamp marks err as a *TimestampError.
-	timestamp bool
 }
 
 func (e *decodeError) Error() string { return e.msg + " at offset " + strconv.Itoa(e.off) }
@@ -155,99 +152,6 @@ type decoder struct {
 	maxEntries int
 }
 
-// Page fields. pageField maps a key to one of them.
-const (
-	pageOther = iota
-	pageContent
-	pageNumber
-	pageSize
-	pageTotalElements
-	pageTotalPages
-	pageFirst
-	pageLast
-	pageNumberOfElements
-)
-
-// pageFieldNames are the keys of a Spring page this decoder reads, as
-// byte slices for bytes.EqualFold.
-var pageFieldNames = [...][]byte{
-	pageContent:          []byte("content"),
-	pageNumber:           []byte("number"),
-	pageSize:             []byte("size"),
-	pageTotalElements:    []byte("totalElements"),
-	pageTotalPages:       []byte("totalPages"),
-	pageFirst:            []byte("first"),
-	pageLast:             []byte("last"),
-	pageNumberOfElements: []byte("numberOfElements"),
-}
-
-// pageField matches key as encoding/json matches a struct field: exactly,
-// else by bytes.EqualFold (which its foldName is documented to equal, and
-// which is not a length check: "ſize" matches "size").
-func pageField(key []byte) int {
-	switch string(key) {
-	case "content":
-		return pageContent
-	case "number":
-		return pageNumber
-	case "size":
-		return pageSize
-	case "totalElements":
-		return pageTotalElements
-	case "totalPages":
-		return pageTotalPages
-	case "first":
-		return pageFirst
-	case "last":
-		return pageLast
-	case "numberOfElements":
-		return pageNumberOfElements
-	}
-	return foldField(key, pageFieldNames[:])
-}
-
-// Entry fields. entryField maps a key to one of them.
-const (
-	entryOther = iota
-	entryType
-	entryTimestamp
-	entryMessage
-	entryRemoteAddress
-)
-
-var entryFieldNames = [...][]byte{
-	entryType:          []byte("type"),
-	entryTimestamp:     []byte("timestamp"),
-	entryMessage:       []byte("message"),
-	entryRemoteAddress: []byte("remoteAddress"),
-}
-
-// entryField matches key as pageField does.
-func entryField(key []byte) int {
-	switch string(key) {
-	case "type":
-		return entryType
-	case "timestamp":
-		return entryTimestamp
-	case "message":
-		return entryMessage
-	case "remoteAddress":
-		return entryRemoteAddress
-	}
-	return foldField(key, entryFieldNames[:])
-}
-
-// foldField returns the index of the name key equals under case folding,
-// or 0 (no field).
-func foldField(key []byte, names [][]byte) int {
-	for i, name := range names {
-		if name != nil && bytes.EqualFold(key, name) {
-			return i
-		}
-	}
-	return 0
-}
-
 // page reads a Spring page object into p, noting in m which meta fields
 // it held. A field sent as null is absent; of a repeated key, the last
 // counts.
@@ -261,25 +165,25 @@ func (d *decoder) page(p *Page[Entry], m *pageMeta) error {
 			return err
 		}
 		var n int64
-		switch pageField(key) {
-		case pageContent:
+		switch string(key) {
+		case "content":
 			p.Content, err = d.content()
-		case pageNumber:
+		case "number":
 			n, m.number, err = d.integer("number", false)
 			p.Number = int(n)
-		case pageSize:
+		case "size":
 			n, m.size, err = d.integer("size", false)
 			p.Size = int(n)
-		case pageTotalElements:
+		case "totalElements":
 			p.TotalElements, m.totalElements, err = d.integer("totalElements", true)
-		case pageTotalPages:
+		case "totalPages":
 			n, m.totalPages, err = d.integer("totalPages", false)
 			p.TotalPages = int(n)
-		case pageFirst:
+		case "first":
 			p.First, _, err = d.boolean("first")
-		case pageLast:
+		case "last":
 			p.Last, m.last, err = d.boolean("last")
-		case pageNumberOfElements:
+		case "numberOfElements":
 			n, _, err = d.integer("numberOfElements", false)
 			p.NumberOfElements = int(n)
 		default:
@@ -305,7 +209,7 @@ func (d *decoder) content() ([]Entry, error) {
 		return nil, d.literal("null")
 	case '[':
 	default:
-		return nil, d.kindError("content", "an array or null", reflect.TypeFor[[]Entry]())
+		return nil, d.kindError("content", "an array or null")
 	}
 	if err := d.open(); err != nil {
 		return nil, err
@@ -334,7 +238,7 @@ func (d *decoder) content() ([]Entry, error) {
 			}
 			return nil, &decodeError{msg: fmt.Sprintf("entry %d is null", i), off: start}
 		default:
-			return nil, d.kindError(fmt.Sprintf("entry %d", i), "an object", reflect.TypeFor[Entry]())
+			return nil, d.kindError(fmt.Sprintf("entry %d", i), "an object")
 		}
 		if i == 0 {
 			// Entries of a page are alike: guess their count from the
@@ -393,8 +297,8 @@ func (d *decoder) entry(e *Entry) error {
 		if !ok {
 			break
 		}
-		switch entryField(key) {
-		case entryType:
+		switch string(key) {
+		case "type":
 			// null leaves Type as it was, as encoding/json does for a
 			// string field.
 			if d.peek() == 'n' {
@@ -403,17 +307,17 @@ func (d *decoder) entry(e *Entry) error {
 			}
 			var s []byte
 			var plain bool
-			s, plain, err = d.stringValue("type", reflect.TypeFor[EntryType]())
+			s, plain, err = d.stringValue("type")
 			if err == nil {
 				e.Type, err = internType(s, plain)
 			}
-		case entryTimestamp:
+		case "timestamp":
 			tsOff = d.off
 			err = d.skip()
 			ts = d.data[tsOff:d.off]
-		case entryMessage:
+		case "message":
 			e.Message, err = d.nullableString("message")
-		case entryRemoteAddress:
+		case "remoteAddress":
 			e.RemoteAddress, err = d.nullableString("remoteAddress")
 		default:
 			err = d.skip()
@@ -425,7 +329,7 @@ func (d *decoder) entry(e *Entry) error {
 	e.Raw = d.data[start:d.off:d.off]
 	t, err := parseTimestamp(ts)
 	if err != nil {
-		return &decodeError{msg: err.Error(), off: tsOff, err: err, timestamp: true}
+		return &decodeError{msg: err.Error(), off: tsOff, err: err}
 	}
 	e.Timestamp = t
 	return nil
@@ -453,7 +357,7 @@ func (d *decoder) nullableString(field string) (string, error) {
 	if d.peek() == 'n' {
 		return "", d.literal("null")
 	}
-	s, plain, err := d.stringValue(field, reflect.TypeFor[string]())
+	s, plain, err := d.stringValue(field)
 	if err != nil {
 		return "", err
 	}
@@ -472,9 +376,9 @@ func stringOf(s []byte, plain bool) (string, error) {
 // stringValue reads a string and returns the bytes between its quotes;
 // plain reports that they are its value (no escape, valid UTF-8). Any
 // other kind of value is an error naming field.
-func (d *decoder) stringValue(field string, typ reflect.Type) (s []byte, plain bool, err error) {
+func (d *decoder) stringValue(field string) (s []byte, plain bool, err error) {
 	if d.peek() != '"' {
-		return nil, false, d.kindError(strconv.Quote(field), "a string or null", typ)
+		return nil, false, d.kindError(strconv.Quote(field), "a string or null")
 	}
 	return d.plainStr()
 }
@@ -504,9 +408,9 @@ func unquote(s []byte) (string, error) {
 // totalPages of -1 reads as past the end) or upset its arithmetic, so it
 // is an error, even where a later key of the same name would replace it.
 func (d *decoder) integer(field string, wide bool) (n int64, present bool, err error) {
-	bits, typ := strconv.IntSize, reflect.TypeFor[int]()
+	bits := strconv.IntSize
 	if wide {
-		bits, typ = 64, reflect.TypeFor[int64]()
+		bits = 64
 	}
 	switch c := d.peek(); {
 	case c == 'n':
@@ -532,10 +436,9 @@ func (d *decoder) integer(field string, wide bool) (n int64, present bool, err e
 		return 0, false, &decodeError{
 			msg: fmt.Sprintf("%q is %s, want an integer of at most %d bits or null", field, value, bits),
 			off: start,
-			err: &json.UnmarshalTypeError{Value: "number " + value, Type: typ, Offset: int64(start), Field: field},
 		}
 	default:
-		return 0, false, d.kindError(strconv.Quote(field), "an integer or null", typ)
+		return 0, false, d.kindError(strconv.Quote(field), "an integer or null")
 	}
 }
 
@@ -549,13 +452,13 @@ func (d *decoder) boolean(field string) (b, present bool, err error) {
 	case 'f':
 		return false, true, d.literal("false")
 	}
-	return false, false, d.kindError(strconv.Quote(field), "true, false or null", reflect.TypeFor[bool]())
+	return false, false, d.kindError(strconv.Quote(field), "true, false or null")
 }
 
 // kindError reports a value of the wrong kind for what (a quoted field
 // name, or a description), after checking that the value is valid JSON:
 // invalid JSON is reported as such.
-func (d *decoder) kindError(what, want string, typ reflect.Type) error {
+func (d *decoder) kindError(what, want string) error {
 	start := d.off
 	if err := d.skip(); err != nil {
 		return err
@@ -577,7 +480,6 @@ func (d *decoder) kindError(what, want string, typ reflect.Type) error {
 	return &decodeError{
 		msg: what + " is " + kind + ", want " + want,
 		off: start,
-		err: &json.UnmarshalTypeError{Value: kind, Type: typ, Offset: int64(start)},
 	}
 }
 
