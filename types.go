@@ -49,10 +49,11 @@ type Entry struct {
 
 // UnmarshalJSON decodes an entry, accepting every timestamp form the API is
 // known or suspected to send (see [Entry.Timestamp]), and keeps a copy of
-// data in Raw. It decodes as a page's entries are decoded (null fields are
-// empty, unknown ones are only kept in Raw), replacing all of e; the
-// literal null leaves e as it is. On an error, e is unchanged; a timestamp
-// that cannot be read is a [*TimestampError].
+// data in Raw. It decodes as a page's entries are decoded (keys match
+// exactly, as the server writes them; null fields are empty; unknown ones
+// are only kept in Raw), replacing all of e; the literal null leaves e as
+// it is. On an error, e is unchanged; a timestamp that cannot be read is a
+// [*TimestampError].
 func (e *Entry) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
