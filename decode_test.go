@@ -479,6 +479,8 @@ var trickyBodies = []struct{ name, body string }{
 	// keys
 	{"case-folded keys", `{"Content":[{"TYPE":"Login","TimeStamp":1793534400000,"MESSAGE":"m","remoteaddress":"a"}],"NUMBER":1,"Size":2,"TOTALELEMENTS":3,"totalpages":4,"First":true,"LAST":true,"NumberOfElements":1}`},
 	{"long s folds to s", `{"ſize":7,"laſt":true,"content":[{"meſſage":"m","timeſtamp":0}]}`},
+	{"near-miss page keys", `{"content ":[{}],"contents":[{}],"Content":[{}],"content":[],"SIZE":-1,"size ":-1}`},
+	{"near-miss entry keys", `[{"type ":"x","Type":"y","types":"z","remoteAddress\u0000":"a","timestamp":null}]`},
 	{"dotless i does not fold to i", `{"fırst":true,"content":[{"tımestamp":"junk"}]}`},
 	{"Kelvin sign", `{"content":[],"\u212a":1}`},
 	{"escaped keys", `{"\u0063ontent":[{"\u0074ype":"Login","remote\u0041ddress":"x"}],"\u006eumber":3}`},
