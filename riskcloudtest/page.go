@@ -15,7 +15,7 @@ var pageFields = []string{"number", "size", "totalElements", "totalPages", "firs
 
 // pageRequest is the page a request asks for, as the server reads it.
 type pageRequest struct {
-	number int
+	number   int
 	size     int // the size used, after the cap
 	reported int // the size the page says it has
 }
