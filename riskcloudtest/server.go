@@ -231,6 +231,16 @@ func (s *Server) RemoveOldest(n int) {
 	s.log.removeOldest(n)
 }
 
+// Shift adds entries under [DefaultEmail], then deletes the n oldest, in
+// one step: no request sees the log in between. It stages a busy log under
+// steady retention, whose count stays the same while its pages move.
+func (s *Server) Shift(n int, entries ...riskcloud.Entry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log.add(DefaultEmail, entries)
+	s.log.removeOldest(n)
+}
+
 // Len returns the number of entries in the log.
 func (s *Server) Len() int {
 	s.mu.Lock()
