@@ -47,6 +47,10 @@ func (c Credential) Format(f fmt.State, verb rune) {
 	fmt.Fprint(f, c.String())
 }
 
+// MarshalText returns [Credential.String], so that encoding/json, slog and
+// other encoders cannot show the secret either.
+func (c Credential) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
 // RevokeToken invalidates the token clients hold, as generating a new one
 // elsewhere does. With [WithClientCredentials] it is the token the last
 // exchange issued: clients see 401 until they exchange again. Otherwise it
