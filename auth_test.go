@@ -24,7 +24,7 @@ import (
 
 const tokenEndpoint = "/api/v1/account/token"
 
-// credFake returns a fake that issues tokens for id and secret at the
+// credFake returns a server (newServer) that issues tokens for id and secret at the
 // exchange and accepts only the latest one.
 func credFake(t *testing.T, n int, id, secret string, opts ...riskcloudtest.Option) *riskcloudtest.Server {
 	t.Helper()

@@ -116,7 +116,7 @@ func debugLogger() (*slog.Logger, *syncBuffer, *syncBuffer) {
 	return slog.New(teeHandler{slog.NewTextHandler(text, opts), slog.NewJSONHandler(js, opts)}), text, js
 }
 
-// fakeFor returns a fake whose credentials match the auth mode.
+// fakeFor returns a server (newServer) whose credentials match the auth mode.
 func fakeFor(t *testing.T, creds bool, n int) *riskcloudtest.Server {
 	t.Helper()
 	if creds {
