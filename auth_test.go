@@ -19,18 +19,16 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 const tokenEndpoint = "/api/v1/account/token"
 
-// credFake returns a fake that issues tokens for id and secret at the
+// credFake returns a server (newServer) that issues tokens for id and secret at the
 // exchange and accepts only the latest one.
-func credFake(t *testing.T, n int, id, secret string) *fakeServer {
+func credFake(t *testing.T, n int, id, secret string, opts ...riskcloudtest.Option) *riskcloudtest.Server {
 	t.Helper()
-	f := newFake(t, n)
-	f.token = ""
-	f.clientID, f.secret = id, secret
-	return f
+	return newServer(t, n, append([]riskcloudtest.Option{riskcloudtest.WithClientCredentials(id, secret)}, opts...)...)
 }
 
 // newCredClient returns a client of h through handlerTransport that
@@ -39,17 +37,6 @@ func credFake(t *testing.T, n int, id, secret string) *fakeServer {
 func newCredClient(t *testing.T, h http.Handler, id, secret string, opts ...riskcloud.Option) *riskcloud.Client {
 	t.Helper()
 	return newClientWith(t, &handlerTransport{h: h}, riskcloud.WithClientCredentials(id, secret), opts...)
-}
-
-// exchanges counts the requests the fake saw at the token endpoint.
-func exchanges(f *fakeServer) int {
-	n := 0
-	for _, r := range f.seen() {
-		if r.path == tokenEndpoint {
-			n++
-		}
-	}
-	return n
 }
 
 // basic is the Authorization header of an exchange, as Risk Cloud
@@ -66,22 +53,22 @@ func walk(t *testing.T, ctx context.Context, c *riskcloud.Client, size int) ([]r
 
 func TestClient_auth_staticTokenOnEveryRequest(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 35)
+	f := newServer(t, 35)
 	c := newTestClient(t, f)
 	for range 2 {
 		if _, err := walk(t, context.Background(), c, 10); err != nil {
 			t.Fatal(err)
 		}
 	}
-	seen := f.seen()
+	seen := f.Requests()
 	if len(seen) != 8 {
 		t.Errorf("requests = %d, want 8", len(seen))
 	}
 	for i, r := range seen {
-		if r.auth != "Bearer "+testToken {
-			t.Errorf("request %d Authorization = %q", i, r.auth)
+		if string(r.Authorization) != "Bearer "+testToken {
+			t.Errorf("request %d Authorization = %q", i, string(r.Authorization))
 		}
-		if r.path == tokenEndpoint {
+		if r.Path == testPrefix+tokenEndpoint {
 			t.Errorf("request %d is a token exchange", i)
 		}
 	}
@@ -89,8 +76,7 @@ func TestClient_auth_staticTokenOnEveryRequest(t *testing.T) {
 
 func TestClient_auth_staticTokenRejected(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 35)
-	f.token = "another-token"
+	f := newServer(t, 35, riskcloudtest.WithToken("another-token"))
 	c := newTestClient(t, f)
 	_, err := walk(t, context.Background(), c, 10)
 	if !errors.Is(err, riskcloud.ErrUnauthorized) {
@@ -102,15 +88,14 @@ func TestClient_auth_staticTokenRejected(t *testing.T) {
 	if strings.Contains(err.Error(), testToken) || strings.Contains(err.Error(), "SECRET") {
 		t.Errorf("err = %q contains the token", err)
 	}
-	if n := len(f.seen()); n != 1 {
+	if n := len(f.Requests()); n != 1 {
 		t.Errorf("requests = %d, want 1 (no retry, no exchange)", n)
 	}
 }
 
 func TestClient_auth_noCredentials(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 25)
-	f.token = "" // accept anything
+	f := newServer(t, 25, riskcloudtest.WithoutAuthentication())
 	c, err := riskcloud.NewClient(testBase, riskcloud.WithHTTPClient(&http.Client{Transport: &handlerTransport{h: f}}))
 	if err != nil {
 		t.Fatal(err)
@@ -118,18 +103,18 @@ func TestClient_auth_noCredentials(t *testing.T) {
 	if _, err := walk(t, context.Background(), c, 10); err != nil {
 		t.Fatal(err)
 	}
-	seen := f.seen()
+	seen := f.Requests()
 	if len(seen) != 3 {
 		t.Errorf("requests = %d, want 3", len(seen))
 	}
 	for i, r := range seen {
-		if r.auth != "" {
-			t.Errorf("request %d Authorization = %q, want none", i, r.auth)
+		if r.Authorization != "" {
+			t.Errorf("request %d Authorization = %q, want none", i, string(r.Authorization))
 		}
 	}
 
 	// Rejected: nothing to renew, so one request and ErrUnauthorized.
-	f = newFake(t, 25)
+	f = newServer(t, 25)
 	c, err = riskcloud.NewClient(testBase, riskcloud.WithHTTPClient(&http.Client{Transport: &handlerTransport{h: f}}))
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +122,7 @@ func TestClient_auth_noCredentials(t *testing.T) {
 	if _, err := walk(t, context.Background(), c, 10); !errors.Is(err, riskcloud.ErrUnauthorized) {
 		t.Errorf("err = %v, want ErrUnauthorized", err)
 	}
-	if n := len(f.seen()); n != 1 {
+	if n := len(f.Requests()); n != 1 {
 		t.Errorf("requests = %d, want 1", n)
 	}
 }
@@ -176,7 +161,7 @@ func TestClient_auth_clientCredentials_lazyAndReused(t *testing.T) {
 	f := credFake(t, 35, id, secret)
 	rec := &exchangeRecorder{h: f}
 	c := newCredClient(t, rec, id, secret)
-	if n := len(f.seen()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Fatalf("NewClient sent %d requests, want none", n)
 	}
 
@@ -185,7 +170,7 @@ func TestClient_auth_clientCredentials_lazyAndReused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(tags(t, got), tagsOf(f.log)) {
+		if !slices.Equal(tags(t, got), tagsOf(f.Entries())) {
 			t.Fatalf("got %v", tags(t, got))
 		}
 	}
@@ -193,29 +178,29 @@ func TestClient_auth_clientCredentials_lazyAndReused(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	seen := f.seen()
+	seen := f.Requests()
 	if len(seen) != 1+3*4+1 {
 		t.Errorf("requests = %d, want 14 (one exchange, 13 pages)", len(seen))
 	}
 	ex := seen[0]
-	if ex.method != http.MethodPost || ex.path != tokenEndpoint {
-		t.Fatalf("first request = %s %s, want POST %s", ex.method, ex.path, tokenEndpoint)
+	if ex.Method != http.MethodPost || ex.Path != testPrefix+tokenEndpoint {
+		t.Fatalf("first request = %s %s, want POST %s", ex.Method, ex.Path, testPrefix+tokenEndpoint)
 	}
-	if want := basic(id, secret); ex.auth != want {
-		t.Errorf("exchange Authorization = %q, want %q", ex.auth, want)
+	if want := basic(id, secret); string(ex.Authorization) != want {
+		t.Errorf("exchange Authorization = %q, want %q", string(ex.Authorization), want)
 	}
-	if len(ex.query) != 0 {
-		t.Errorf("exchange query = %v, want none", ex.query)
+	if len(ex.Query) != 0 {
+		t.Errorf("exchange query = %v, want none", ex.Query)
 	}
 	if len(rec.bodies) != 1 || rec.bodies[0] != "" || rec.length[0] > 0 {
 		t.Errorf("exchange bodies = %q, Content-Length %v; want one empty", rec.bodies, rec.length)
 	}
 	for i, r := range seen[1:] {
-		if r.path == tokenEndpoint {
+		if r.Path == testPrefix+tokenEndpoint {
 			t.Errorf("request %d is another exchange", i+1)
 		}
-		if r.auth != "Bearer issued-1-SECRET" {
-			t.Errorf("request %d Authorization = %q, want the exchanged token", i+1, r.auth)
+		if string(r.Authorization) != "Bearer issued-1-SECRET" {
+			t.Errorf("request %d Authorization = %q, want the exchanged token", i+1, string(r.Authorization))
 		}
 	}
 }
@@ -253,7 +238,7 @@ func TestClient_auth_clientCredentials_concurrentShareOneExchange(t *testing.T) 
 					// ask for a token after that wait for the new one
 					// rather than send the rejected one, but some may have
 					// sent theirs already.
-					f.revoke()
+					f.RevokeToken()
 					wantExchanges, minPages, maxPages = 2, 1+walkers*3+1, 1+walkers*(1+3)
 				}
 				hold.Store(true)
@@ -276,14 +261,14 @@ func TestClient_auth_clientCredentials_concurrentShareOneExchange(t *testing.T) 
 				for i := range walkers {
 					if errs[i] != nil {
 						t.Errorf("walker %d: %v", i, errs[i])
-					} else if !slices.Equal(tags(t, results[i]), tagsOf(f.log)) {
+					} else if !slices.Equal(tags(t, results[i]), tagsOf(f.Entries())) {
 						t.Errorf("walker %d got %v", i, tags(t, results[i]))
 					}
 				}
 				if n := exchanges(f); n != wantExchanges {
 					t.Errorf("exchanges = %d, want %d", n, wantExchanges)
 				}
-				if n := f.pageRequests(); n < minPages || n > maxPages {
+				if n := f.Stats().PageRequests; n < minPages || n > maxPages {
 					t.Errorf("page requests = %d, want %d to %d", n, minPages, maxPages)
 				}
 			})
@@ -297,8 +282,7 @@ func TestClient_auth_clientCredentials_expiry(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		const ttl = time.Hour
-		f := credFake(t, 25, testID, testSecret)
-		f.tokenTTL = ttl
+		f := credFake(t, 25, testID, testSecret, riskcloudtest.WithTokenLifetime(ttl))
 		c := newCredClient(t, f, testID, testSecret)
 		ctx := t.Context()
 
@@ -316,7 +300,7 @@ func TestClient_auth_clientCredentials_expiry(t *testing.T) {
 		pages := 0
 		for i, st := range steps {
 			time.Sleep(st.sleep)
-			before := len(f.seen())
+			before := len(f.Requests())
 			got, err := walk(t, ctx, c, 10)
 			if err != nil {
 				t.Fatalf("step %d: %v", i, err)
@@ -328,12 +312,12 @@ func TestClient_auth_clientCredentials_expiry(t *testing.T) {
 			if n := exchanges(f); n != st.exchanges {
 				t.Errorf("step %d: exchanges = %d, want %d", i, n, st.exchanges)
 			}
-			if n := f.pageRequests(); n != pages {
+			if n := f.Stats().PageRequests; n != pages {
 				t.Errorf("step %d: page requests = %d, want %d (a request drew a 401)", i, n, pages)
 				pages = n
 			}
-			if seen := f.seen(); i > 0 && steps[i-1].exchanges < st.exchanges && seen[before].path != tokenEndpoint {
-				t.Errorf("step %d: first request %s, want the exchange before any page", i, seen[before].path)
+			if seen := f.Requests(); i > 0 && steps[i-1].exchanges < st.exchanges && seen[before].Path != testPrefix+tokenEndpoint {
+				t.Errorf("step %d: first request %s, want the exchange before any page", i, seen[before].Path)
 			}
 		}
 	})
@@ -356,18 +340,18 @@ func TestClient_auth_clientCredentials_revokedMidWalk(t *testing.T) {
 				}
 				got = append(got, e)
 				if len(got) == 15 { // mid-way through page 1: page 2 draws a 401
-					f.revoke()
+					f.RevokeToken()
 				}
 			}
-			if !slices.Equal(tags(t, got), tagsOf(f.log)) {
+			if !slices.Equal(tags(t, got), tagsOf(f.Entries())) {
 				t.Errorf("got %v, want every entry once", tags(t, got))
 			}
 			var trace []string
-			for _, r := range f.seen() {
-				if r.path == tokenEndpoint {
+			for _, r := range f.Requests() {
+				if r.Path == testPrefix+tokenEndpoint {
 					trace = append(trace, "POST")
 				} else {
-					trace = append(trace, r.query["page"][0]+" "+strings.TrimPrefix(r.auth, "Bearer "))
+					trace = append(trace, r.Query.Get("page")+" "+strings.TrimPrefix(string(r.Authorization), "Bearer "))
 				}
 			}
 			want := []string{"POST", "0 issued-1-SECRET", "1 issued-1-SECRET", "2 issued-1-SECRET",
@@ -386,12 +370,7 @@ func TestClient_auth_clientCredentials_freshTokenRejected(t *testing.T) {
 	f := credFake(t, 50, testID, testSecret)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && r.URL.Query().Get("page") == "2" {
-			f.mu.Lock()
-			f.requests = append(f.requests, recorded{method: r.Method, path: strings.TrimPrefix(r.URL.Path, testPrefix),
-				query: r.URL.Query(), auth: r.Header.Get("Authorization")})
-			f.mu.Unlock()
-			writeJSON(w, http.StatusUnauthorized, `{"status":401,"message":"Full authentication is required"}`)
-			return
+			f.FailNext(1, riskcloudtest.Fault{Status: http.StatusUnauthorized, Body: `{"status":401,"message":"Full authentication is required"}`})
 		}
 		f.ServeHTTP(w, r)
 	})
@@ -406,9 +385,9 @@ func TestClient_auth_clientCredentials_freshTokenRejected(t *testing.T) {
 	if n := exchanges(f); n != 2 {
 		t.Errorf("exchanges = %d, want 2", n)
 	}
-	seen := f.seen()
-	if last := seen[len(seen)-1]; last.path == tokenEndpoint || last.query["page"][0] != "2" {
-		t.Errorf("last request = %s %v, want page 2 with the fresh token", last.path, last.query)
+	seen := f.Requests()
+	if last := seen[len(seen)-1]; last.Path == testPrefix+tokenEndpoint || last.Query.Get("page") != "2" {
+		t.Errorf("last request = %s %v, want page 2 with the fresh token", last.Path, last.Query)
 	}
 	if n := len(seen); n != 6 {
 		t.Errorf("requests = %d, want 6 (POST, 0, 1, 2, POST, 2)", n)
@@ -434,7 +413,7 @@ func TestClient_auth_clientCredentials_wrongSecret(t *testing.T) {
 			t.Errorf("err = %q contains %q", msg, leak)
 		}
 	}
-	if n := len(f.seen()); n != 1 {
+	if n := len(f.Requests()); n != 1 {
 		t.Errorf("requests = %d, want 1 (the exchange, not retried)", n)
 	}
 }
@@ -446,7 +425,7 @@ func TestClient_auth_clientCredentials_exchangeRetried(t *testing.T) {
 	t.Run("once", func(t *testing.T) {
 		t.Parallel()
 		f := credFake(t, 5, testID, testSecret)
-		f.fail(statusFault(503))
+		f.FailNext(1, statusFault(503))
 		c := newCredClient(t, f, testID, testSecret)
 		if _, err := walk(t, context.Background(), c, 10); err != nil {
 			t.Fatal(err)
@@ -458,14 +437,14 @@ func TestClient_auth_clientCredentials_exchangeRetried(t *testing.T) {
 	t.Run("past the budget", func(t *testing.T) {
 		t.Parallel()
 		f := credFake(t, 5, testID, testSecret)
-		f.fail(repeatFault(5, statusFault(503))...)
+		f.FailNext(5, statusFault(503))
 		c := newCredClient(t, f, testID, testSecret, riskcloud.WithRetry(2, time.Millisecond, time.Millisecond))
 		_, err := walk(t, context.Background(), c, 10)
 		apiErr := checkStatus(t, err, 503)
 		if apiErr.Method != http.MethodPost || apiErr.Path != testPrefix+tokenEndpoint {
 			t.Errorf("Method, Path = %q, %q; want the exchange", apiErr.Method, apiErr.Path)
 		}
-		if n := len(f.seen()); n != 3 {
+		if n := len(f.Requests()); n != 3 {
 			t.Errorf("requests = %d, want 3 exchanges and no page", n)
 		}
 	})
@@ -533,7 +512,7 @@ func TestClient_auth_clientCredentials_abandonedExchange(t *testing.T) {
 				if errB != nil {
 					t.Fatalf("B: %v, want a token of its own", errB)
 				}
-				if !slices.Equal(tags(t, gotB), tagsOf(f.log)) {
+				if !slices.Equal(tags(t, gotB), tagsOf(f.Entries())) {
 					t.Errorf("B got %v", tags(t, gotB))
 				}
 				if n := arrived.Load(); n != 2 {
@@ -560,8 +539,7 @@ func TestClient_auth_redirectAuthorization(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 25)
-			f.token = "" // the target accepts anything
+			f := newServer(t, 25, riskcloudtest.WithoutAuthentication()) // the target accepts anything
 			var mu sync.Mutex
 			var auths []string
 			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -634,7 +612,7 @@ func TestNewClient_credentialOptions_invalid(t *testing.T) {
 func TestClient_auth_clientCredentials_secretsNotLogged(t *testing.T) {
 	t.Parallel()
 	f := credFake(t, 25, testID, testSecret)
-	f.fail(statusFault(503))
+	f.FailNext(1, statusFault(503))
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.Level(math.MinInt)}))
 	c := newCredClient(t, f, testID, testSecret, riskcloud.WithLogger(logger))
@@ -644,7 +622,7 @@ func TestClient_auth_clientCredentials_secretsNotLogged(t *testing.T) {
 			t.Fatal(err)
 		}
 		if n++; n == 5 {
-			f.revoke()
+			f.RevokeToken()
 		}
 	}
 	if got := exchanges(f); got != 3 {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // This file checks the walk's central promise, exactly once, against its
@@ -612,8 +613,7 @@ func TestPager_All_pageLongerThanTheFirst(t *testing.T) {
 	for _, dup := range []bool{true, false} {
 		t.Run(fmt.Sprintf("copy=%v", dup), func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 70)
-			f.omit = map[string]bool{"size": true}
+			f := newServer(t, 70, riskcloudtest.WithoutPageFields("size"))
 			h := metaRewrite{next: f, edit: func(page int, body map[string]json.RawMessage) {
 				if page != 1 {
 					return

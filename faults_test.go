@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // The fault matrix walks a log of several pages through every fault the
@@ -69,7 +70,7 @@ type faultRow struct {
 	size    int  // ListOptions.Size; 0 means matrixSize
 	creds   bool // client credentials instead of a static token
 	inject  injection
-	setup   func(f *fakeServer)                             // knobs and beforePage hooks
+	setup   riskcloudtest.Option                            // knobs and beforePage hooks
 	rewrite func(page int, body map[string]json.RawMessage) // a server whose pages lie
 	// deadline, if set, is the caller's ctx deadline.
 	deadline time.Duration
@@ -301,57 +302,49 @@ func both(checks ...func(*testing.T, error)) func(*testing.T, error) {
 
 // growBefore inserts n new entries at the head of the log before page is
 // built, once.
-func growBefore(page, n int) func(*fakeServer) {
-	return func(f *fakeServer) {
-		done := false
-		f.beforePage = func(f *fakeServer, p int) {
-			if p == page && !done {
-				done = true
-				f.insertHead(f.newer(n, fmt.Sprintf("new%d-", p)))
-			}
+func growBefore(page, n int) riskcloudtest.Option {
+	done := false
+	return riskcloudtest.WithBeforePage(func(f *riskcloudtest.Server, p int) {
+		if p == page && !done {
+			done = true
+			arrive(f, n, fmt.Sprintf("new%d-", p))
 		}
-	}
+	})
 }
 
 // driftEvery inserts grow entries at the head and drops drop from the tail
 // before every page request but the first.
-func driftEvery(grow, drop int) func(*fakeServer) {
-	return func(f *fakeServer) {
-		round := 0
-		f.beforePage = func(f *fakeServer, _ int) {
-			if round > 0 {
-				f.insertHead(f.newer(grow, fmt.Sprintf("new%d-", round)))
-				f.dropTail(drop)
-			}
-			round++
+func driftEvery(grow, drop int) riskcloudtest.Option {
+	round := 0
+	return riskcloudtest.WithBeforePage(func(f *riskcloudtest.Server, _ int) {
+		if round > 0 {
+			arrive(f, grow, fmt.Sprintf("new%d-", round))
+			f.RemoveOldest(drop)
 		}
-	}
+		round++
+	})
 }
 
 // dropBefore deletes the n oldest entries before page is built, once.
-func dropBefore(page, n int) func(*fakeServer) {
-	return func(f *fakeServer) {
-		done := false
-		f.beforePage = func(f *fakeServer, p int) {
-			if p == page && !done {
-				done = true
-				f.dropTail(n)
-			}
+func dropBefore(page, n int) riskcloudtest.Option {
+	done := false
+	return riskcloudtest.WithBeforePage(func(f *riskcloudtest.Server, p int) {
+		if p == page && !done {
+			done = true
+			f.RemoveOldest(n)
 		}
-	}
+	})
 }
 
-// beforePage runs do (under the fake's lock) before page is built, once.
-func beforePage(page int, do func(f *fakeServer)) func(*fakeServer) {
-	return func(f *fakeServer) {
-		done := false
-		f.beforePage = func(f *fakeServer, p int) {
-			if p == page && !done {
-				done = true
-				do(f)
-			}
+// beforePage runs do before page is built, once.
+func beforePage(page int, do func(f *riskcloudtest.Server)) riskcloudtest.Option {
+	done := false
+	return riskcloudtest.WithBeforePage(func(f *riskcloudtest.Server, p int) {
+		if p == page && !done {
+			done = true
+			do(f)
 		}
-	}
+	})
 }
 
 func setJSON(body map[string]json.RawMessage, key, value string) {
@@ -472,18 +465,18 @@ func faultRows(t *testing.T) []faultRow {
 		}, yield: matrixAt * matrixSize, gets: once},
 
 		// Credentials that stop working mid-walk.
-		faultRow{name: "static token rotated mid-walk", setup: beforePage(matrixAt-1, func(f *fakeServer) { f.token = "rotated-elsewhere" }),
+		faultRow{name: "static token rotated mid-walk", setup: beforePage(matrixAt-1, (*riskcloudtest.Server).RevokeToken),
 			yield: matrixAt * matrixSize, gets: once,
 			check: wantStatus(401, riskcloud.ErrUnauthorized, logins, "Full authentication is required")},
 		faultRow{name: "client credentials: token rotated mid-walk", creds: true,
-			setup: beforePage(matrixAt-1, func(f *fakeServer) { f.issued = "rotated-elsewhere" }),
+			setup: beforePage(matrixAt-1, (*riskcloudtest.Server).RevokeToken),
 			yield: all, gets: ok + 1, posts: 2},
 		// A token whose announced life ends mid-walk is replaced before
 		// it is used: one more exchange, and no 401.
 		faultRow{name: "client credentials: token expires mid-walk", creds: true,
-			setup: func(f *fakeServer) {
-				f.tokenTTL = time.Hour
-				beforePage(matrixAt-1, func(*fakeServer) { time.Sleep(time.Hour) })(f)
+			setup: func(f *riskcloudtest.Server) {
+				riskcloudtest.WithTokenLifetime(time.Hour)(f)
+				beforePage(matrixAt-1, func(*riskcloudtest.Server) { time.Sleep(time.Hour) })(f)
 			},
 			yield: all, gets: ok, posts: 2, wait: timing{fixed: time.Hour}},
 		faultRow{name: "client credentials: token exchange 503 once", creds: true, inject: injection{atToken, 1, jsonStatus(503)},
@@ -506,11 +499,14 @@ func faultRows(t *testing.T) []faultRow {
 		faultRow{name: "log grows and shrinks by 4 before every page", setup: driftEvery(4, 4), drift: true, gets: 6},
 
 		// Servers that page in their own way.
-		faultRow{name: "server clamps size", size: 50, setup: func(f *fakeServer) { f.maxSize = matrixSize },
+		faultRow{name: "server clamps size", size: 50, setup: riskcloudtest.WithMaxPageSize(matrixSize),
 			yield: all, gets: ok},
-		faultRow{name: "server clamps size and echoes the size asked", size: 50, setup: func(f *fakeServer) { f.maxSize, f.echoSize = matrixSize, true },
+		faultRow{name: "server clamps size and echoes the size asked", size: 50, setup: func(f *riskcloudtest.Server) {
+			riskcloudtest.WithMaxPageSize(matrixSize)(f)
+			riskcloudtest.WithEchoedPageSize()(f)
+		},
 			yield: all, gets: ok},
-		faultRow{name: "server ignores page", setup: func(f *fakeServer) { f.ignorePage = true },
+		faultRow{name: "server ignores page", setup: riskcloudtest.WithPageIgnored(),
 			yield: matrixSize, gets: 2, check: wantUnexpected("ignor")},
 		// "Stops on last, on an empty page, or past the latest
 		// totalPages, whichever comes first" (DESIGN.md).
@@ -592,15 +588,15 @@ func runFaultRow(t *testing.T, row faultRow) int {
 	if n == 0 {
 		n = matrixEntries
 	}
-	f := newFake(t, n)
+	var opts []riskcloudtest.Option
 	if row.creds {
-		f.token = ""
-		f.clientID, f.secret = testID, testSecret
+		opts = append(opts, riskcloudtest.WithClientCredentials(testID, testSecret))
 	}
 	if row.setup != nil {
-		row.setup(f)
+		opts = append(opts, row.setup)
 	}
-	orig := tagsOf(f.log)
+	f := newServer(t, n, opts...)
+	orig := tagsOf(f.Entries())
 	var h http.Handler = f
 	if row.rewrite != nil {
 		h = metaRewrite{next: f, edit: row.rewrite}
@@ -651,7 +647,7 @@ func runFaultRow(t *testing.T, row faultRow) int {
 	gotTags := tags(t, got)
 	switch {
 	case row.drift:
-		checkExactlyOnce(t, gotTags, orig, tagsOf(f.log))
+		checkExactlyOnce(t, gotTags, orig, tagsOf(f.Entries()))
 	case row.yield == all:
 		if !slices.Equal(gotTags, orig) {
 			t.Errorf("got %d entries %v\nwant all %d %v", len(got), gotTags, len(orig), orig)

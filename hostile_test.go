@@ -12,7 +12,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"runtime"
 	"slices"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // Hostile input: what validation_test.go, secrets_test.go and
@@ -96,24 +96,24 @@ func TestPager_invalidInput_emailControlCharacters(t *testing.T) {
 // sent, and nothing in the walk's arithmetic overflows.
 func TestPager_extremeValidOptions(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 25)
+	f := newServer(t, 25)
 	c := newTestClient(t, f)
 	opts := &riskcloud.ListOptions{Page: math.MaxInt32, Size: math.MaxInt32, Limit: math.MaxInt, Email: testEmail}
 	got, err := collect(t, c.AccessAudit.Logins(opts).All(context.Background()))
 	if err != nil || len(got) != 0 {
 		t.Fatalf("got %d entries, err %v; want none: the page is past the end", len(got), err)
 	}
-	seen := f.seen()
+	seen := f.Requests()
 	if len(seen) != 1 {
 		t.Fatalf("requests = %d, want 1", len(seen))
 	}
-	if q := url.Values(seen[0].query); q.Get("page") != "2147483647" || q.Get("size") != "2147483647" {
+	if q := seen[0].Query; q.Get("page") != "2147483647" || q.Get("size") != "2147483647" {
 		t.Errorf("query = %v", q)
 	}
 
 	// From page 0, a limit larger than the log reads it all, in one page.
 	got, err = collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: math.MaxInt32, Limit: math.MaxInt}).All(context.Background()))
-	if err != nil || !slices.Equal(tags(t, got), tagsOf(f.log)) {
+	if err != nil || !slices.Equal(tags(t, got), tagsOf(f.Entries())) {
 		t.Errorf("got %d entries, err %v; want all 25", len(got), err)
 	}
 }
@@ -132,16 +132,16 @@ func TestClient_retry_backoffDoesNotOverflow(t *testing.T) {
 			immediate = 34
 			deadline  = time.Hour
 		)
-		f := newFake(t, 5)
-		f.fail(repeatFault(immediate, statusFault(503, "Retry-After", "0"))...)
-		f.fail(repeatFault(6, statusFault(503))...)
+		f := newServer(t, 5)
+		f.FailNext(immediate, statusFault(503, "0"))
+		f.FailNext(6, statusFault(503))
 		c := newTestClient(t, f, riskcloud.WithRetry(immediate+6, time.Second, math.MaxInt64))
 		ctx, cancel := context.WithTimeout(t.Context(), deadline)
 		defer cancel()
 		start := time.Now()
 		_, err := c.AccessAudit.Logins(nil).Page(ctx, 0)
 		elapsed := time.Since(start)
-		if n := len(f.seen()); n != immediate+1 {
+		if n := len(f.Requests()); n != immediate+1 {
 			t.Errorf("requests = %d, want %d: after the last Retry-After: 0, the client must back off, not retry at once", n, immediate+1)
 		}
 		if !errors.Is(err, context.DeadlineExceeded) || elapsed != deadline {
@@ -244,7 +244,7 @@ func TestClient_TLS_verifiedByDefault(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 5)
+			f := newServer(t, 5)
 			var hellos atomic.Int64
 			srv := httptest.NewUnstartedServer(f)
 			srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
@@ -282,7 +282,7 @@ func TestClient_TLS_verifiedByDefault(t *testing.T) {
 			if n := hellos.Load(); n != 1 {
 				t.Errorf("handshakes = %d, want 1: a refused certificate is not retried", n)
 			}
-			if n := len(f.seen()); n != 0 {
+			if n := len(f.Requests()); n != 0 {
 				t.Errorf("the server answered %d requests over a connection the client should have refused", n)
 			}
 		})
@@ -301,7 +301,7 @@ func TestSecrets_notInExportedValues(t *testing.T) {
 	f := fakeFor(t, true, 12)
 	var (
 		mu       sync.Mutex
-		override *fault // the next page request's answer, if set
+		override *riskcloudtest.Fault // the next page request's answer, if set
 	)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
@@ -313,7 +313,7 @@ func TestSecrets_notInExportedValues(t *testing.T) {
 		}
 		f.ServeHTTP(w, r)
 	})
-	serve := func(ft *fault) {
+	serve := func(ft *riskcloudtest.Fault) {
 		mu.Lock()
 		override = ft
 		mu.Unlock()
@@ -338,13 +338,13 @@ func TestSecrets_notInExportedValues(t *testing.T) {
 	}
 
 	errs := map[string]error{}
-	serve(&fault{status: 400, body: `{"property":"email","value":"` + testEmail + `","message":"no such user"}`})
+	serve(&riskcloudtest.Fault{Status: 400, Body: `{"property":"email","value":"` + testEmail + `","message":"no such user"}`})
 	_, errs["400 with the rejected email"] = c.AccessAudit.Logins(opts).Page(ctx, 0)
-	serve(&fault{status: 403, body: string(readTestdata(t, "error_status.json"))})
+	serve(&riskcloudtest.Fault{Status: 403, Body: string(readTestdata(t, "error_status.json"))})
 	_, errs["403"] = collect(t, c.AccessAudit.Attempts(testEmail, opts).All(ctx))
-	serve(&fault{status: 200, body: string(readTestdata(t, "page_bad_timestamp.json"))})
+	serve(&riskcloudtest.Fault{Status: 200, Body: string(readTestdata(t, "page_bad_timestamp.json"))})
 	_, errs["bad timestamp"] = collect(t, c.AccessAudit.Failures(opts).All(ctx))
-	serve(&fault{status: 200, header: http.Header{"Content-Type": {"text/html"}}, body: "<html>Sign in, " + testEmail + "</html>"})
+	serve(&riskcloudtest.Fault{Status: 200, ContentType: "text/html", Body: "<html>Sign in, " + testEmail + "</html>"})
 	_, errs["200 HTML"] = c.AccessAudit.Logins(opts).Page(ctx, 0)
 	serve(nil)
 	_, errs["invalid email"] = c.AccessAudit.Attempts("Alice <"+testEmail+">", opts).Page(ctx, 0)

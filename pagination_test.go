@@ -2,7 +2,6 @@ package riskcloud_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -14,37 +13,38 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 func TestPager_All_walksEveryPageInOrder(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 95)
+	f := newServer(t, 95)
 	c := newTestClient(t, f)
 
 	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10}).All(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := tagsOf(f.log); !slices.Equal(tags(t, got), want) {
+	if want := tagsOf(f.Entries()); !slices.Equal(tags(t, got), want) {
 		t.Fatalf("got %v\nwant %v", tags(t, got), want)
 	}
-	if n := f.pageRequests(); n != 10 {
+	if n := f.Stats().PageRequests; n != 10 {
 		t.Errorf("requests = %d, want 10 (stop on last)", n)
 	}
-	for i, r := range f.seen() {
-		if r.query["page"][0] != strconv.Itoa(i) || r.query["size"][0] != "10" {
-			t.Errorf("request %d query = %v", i, r.query)
+	for i, r := range f.Requests() {
+		if r.Query.Get("page") != strconv.Itoa(i) || r.Query.Get("size") != "10" {
+			t.Errorf("request %d query = %v", i, r.Query)
 		}
-		if r.auth != "Bearer "+testToken {
-			t.Errorf("request %d Authorization = %q", i, r.auth)
+		if string(r.Authorization) != "Bearer "+testToken {
+			t.Errorf("request %d Authorization = %q", i, string(r.Authorization))
 		}
 	}
 }
 
 func TestPager_All_entryFields(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 0)
-	f.log = mixed(4)
+	f := newServer(t, 0)
+	addFor(f, mixed(4))
 	c := newTestClient(t, f)
 
 	got, err := collect(t, c.AccessAudit.Failures(nil).All(context.Background()))
@@ -66,8 +66,8 @@ func TestPager_All_entryFields(t *testing.T) {
 		e.Message != want.Message || e.RemoteAddress != want.RemoteAddress {
 		t.Errorf("entry = %+v, want %+v", e, want)
 	}
-	if string(e.Raw) != string(f.log[3].entry.Raw) {
-		t.Errorf("Raw = %s, want %s", e.Raw, f.log[3].entry.Raw)
+	if want := f.Entries()[3].Raw; string(e.Raw) != string(want) {
+		t.Errorf("Raw = %s, want %s", e.Raw, want)
 	}
 }
 
@@ -78,50 +78,51 @@ func TestAccessAudit_endpointsAndFilters(t *testing.T) {
 		pager func(*riskcloud.Client) *riskcloud.Pager[riskcloud.Entry]
 		path  string
 		query map[string]string
-		want  func(fakeEntry) bool
+		want  func(userEntry) bool
 	}{
 		{"logins", func(c *riskcloud.Client) *riskcloud.Pager[riskcloud.Entry] {
 			return c.AccessAudit.Logins(nil)
 		}, "/api/v1/access-audit/logins", map[string]string{"page": "0"},
-			func(e fakeEntry) bool { return e.entry.Type == riskcloud.Login }},
+			func(e userEntry) bool { return e.entry.Type == riskcloud.Login }},
 		{"failures of one user", func(c *riskcloud.Client) *riskcloud.Pager[riskcloud.Entry] {
 			return c.AccessAudit.Failures(&riskcloud.ListOptions{Email: "bob@example.com"})
 		}, "/api/v1/access-audit/failures", map[string]string{"page": "0", "email": "bob@example.com"},
-			func(e fakeEntry) bool { return e.entry.Type == riskcloud.LoginFail && e.email == "bob@example.com" }},
+			func(e userEntry) bool { return e.entry.Type == riskcloud.LoginFail && e.email == "bob@example.com" }},
 		{"attempts", func(c *riskcloud.Client) *riskcloud.Pager[riskcloud.Entry] {
 			return c.AccessAudit.Attempts(testEmail, &riskcloud.ListOptions{Size: 7})
 		}, "/api/v1/access-audit", map[string]string{"page": "0", "size": "7", "email": testEmail},
-			func(e fakeEntry) bool { return e.email == testEmail }},
+			func(e userEntry) bool { return e.email == testEmail }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 0)
-			f.log = mixed(30)
+			f := newServer(t, 0)
+			log := mixed(30)
+			addFor(f, log)
 			c := newTestClient(t, f)
 			got, err := collect(t, tt.pager(c).All(context.Background()))
 			if err != nil {
 				t.Fatal(err)
 			}
-			var want []fakeEntry
-			for _, e := range f.log {
+			var want []riskcloud.Entry
+			for _, e := range log {
 				if tt.want(e) {
-					want = append(want, e)
+					want = append(want, e.entry)
 				}
 			}
 			if !slices.Equal(tags(t, got), tagsOf(want)) {
 				t.Errorf("got %v, want %v", tags(t, got), tagsOf(want))
 			}
-			r := f.seen()[0]
-			if r.path != tt.path {
-				t.Errorf("path = %q, want %q", r.path, tt.path)
+			r := f.Requests()[0]
+			if r.Path != testPrefix+tt.path {
+				t.Errorf("path = %q, want %q", r.Path, testPrefix+tt.path)
 			}
-			if len(r.query) != len(tt.query) {
-				t.Errorf("query = %v, want %v", r.query, tt.query)
+			if len(r.Query) != len(tt.query) {
+				t.Errorf("query = %v, want %v", r.Query, tt.query)
 			}
 			for k, v := range tt.query {
-				if r.query[k][0] != v {
-					t.Errorf("query %s = %v, want %q", k, r.query[k], v)
+				if r.Query[k][0] != v {
+					t.Errorf("query %s = %v, want %q", k, r.Query[k], v)
 				}
 			}
 		})
@@ -152,18 +153,15 @@ func TestPager_All_growingLog(t *testing.T) {
 		for _, omitTotal := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/omitTotal=%v", tt.name, omitTotal), func(t *testing.T) {
 				t.Parallel()
-				f := newFake(t, 57)
-				want := tagsOf(f.log)
-				if omitTotal {
-					f.omit = map[string]bool{"totalElements": true}
-				}
 				round := 0
-				f.beforePage = func(f *fakeServer, page int) {
-					if tt.before(round) {
-						f.insertHead(f.newer(tt.arrivals, fmt.Sprintf("new%d-", round)))
-					}
-					round++
-				}
+				f := newServer(t, 57, withoutFields(map[string]bool{"totalElements": omitTotal}),
+					riskcloudtest.WithBeforePage(func(f *riskcloudtest.Server, page int) {
+						if tt.before(round) {
+							arrive(f, tt.arrivals, fmt.Sprintf("new%d-", round))
+						}
+						round++
+					}))
+				want := tagsOf(f.Entries())
 				c := newTestClient(t, f)
 				got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: size}).All(context.Background()))
 				if err != nil {
@@ -183,23 +181,22 @@ func TestPager_All_growingLog(t *testing.T) {
 // or stop as if it were complete.
 func TestPager_All_logOutgrowsWalk(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 57)
 	round := 0
-	f.beforePage = func(f *fakeServer, page int) {
+	f := newServer(t, 57, riskcloudtest.WithBeforePage(func(f *riskcloudtest.Server, page int) {
 		if round > 0 {
-			f.insertHead(f.newer(10, fmt.Sprintf("new%d-", round)))
+			arrive(f, 10, fmt.Sprintf("new%d-", round))
 		}
 		round++
-	}
+	}))
 	c := newTestClient(t, f)
 	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10}).All(context.Background()))
 	if !errors.Is(err, riskcloud.ErrUnexpectedResponse) || !strings.Contains(err.Error(), "grows faster") {
 		t.Fatalf("err = %v, want one saying the log grows faster than the walk", err)
 	}
-	if !slices.Equal(tags(t, got), tagsOf(f.log[len(f.log)-57:][:10])) {
+	if !slices.Equal(tags(t, got), tagsOf(entries(10, ""))) {
 		t.Errorf("yielded %v before the error, want the first page", tags(t, got))
 	}
-	if n := f.pageRequests(); n > 60 {
+	if n := f.Stats().PageRequests; n > 60 {
 		t.Errorf("requests = %d, want a bounded number", n)
 	}
 }
@@ -213,22 +210,21 @@ func TestPager_All_shrinkingLog(t *testing.T) {
 		for _, drop := range []int{1, 4, 11} {
 			t.Run(fmt.Sprintf("grow=%d/drop=%d", grow, drop), func(t *testing.T) {
 				t.Parallel()
-				f := newFake(t, 80)
-				orig := tagsOf(f.log)
 				round := 0
-				f.beforePage = func(f *fakeServer, page int) {
+				f := newServer(t, 80, riskcloudtest.WithBeforePage(func(f *riskcloudtest.Server, page int) {
 					if round > 0 {
-						f.insertHead(f.newer(grow, fmt.Sprintf("new%d-", round)))
-						f.dropTail(drop)
+						arrive(f, grow, fmt.Sprintf("new%d-", round))
+						f.RemoveOldest(drop)
 					}
 					round++
-				}
+				}))
+				orig := tagsOf(f.Entries())
 				c := newTestClient(t, f)
 				got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: size}).All(context.Background()))
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkExactlyOnce(t, tags(t, got), orig, tagsOf(f.log))
+				checkExactlyOnce(t, tags(t, got), orig, tagsOf(f.Entries()))
 			})
 		}
 	}
@@ -275,7 +271,7 @@ func TestPager_All_randomDrift(t *testing.T) {
 	for seed := range uint64(300) {
 		t.Run(strconv.Itoa(int(seed)), func(t *testing.T) {
 			t.Parallel()
-			randomDrift(t, seed, true, func(n int) []fakeEntry { return entries(n, "") })
+			randomDrift(t, seed, true, func(n int) []riskcloud.Entry { return entries(n, "") })
 		})
 	}
 }
@@ -304,26 +300,25 @@ func TestPager_All_twinsWithoutMeta(t *testing.T) {
 	for size := 1; size <= 7; size++ {
 		t.Run(strconv.Itoa(size), func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 0)
-			f.log = twins(60)
-			f.omit = map[string]bool{"number": true, "size": true, "totalElements": true, "totalPages": true, "last": true}
+			f := newServer(t, 0, riskcloudtest.WithoutPageFields("number", "size", "totalElements", "totalPages", "last"))
+			f.Add(twins(60)...)
 			c := newTestClient(t, f)
 			got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: size}).All(context.Background()))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(raws2(got), raws(f.log)) {
-				t.Errorf("got %d entries, want %d", len(got), len(f.log))
+			if !slices.Equal(raws(got), raws(f.Entries())) {
+				t.Errorf("got %d entries, want %d", len(got), f.Len())
 			}
 		})
 	}
 }
 
 // twins makes n entries in bursts of one to four identical ones.
-func twins(n int) []fakeEntry {
-	out := make([]fakeEntry, 0, n)
+func twins(n int) []riskcloud.Entry {
+	out := make([]riskcloud.Entry, 0, n)
 	for i := 0; len(out) < n; i++ {
-		e := makeEntry(i, "burst", logEnd.Add(-time.Duration(i)*time.Second), riskcloud.Login, testEmail)
+		e := makeEntry(i, "burst", logEnd.Add(-time.Duration(i)*time.Second), riskcloud.Login)
 		for range min(1+i*7%4, n-len(out)) {
 			out = append(out, e)
 		}
@@ -336,7 +331,7 @@ func twins(n int) []fakeEntry {
 // the head (and, if shrink, leave the tail) before each request. It checks
 // that the walk yields a prefix of the original log, in order, with nothing
 // doubled, that reaches at least every original entry still in the log.
-func randomDrift(t *testing.T, seed uint64, shrink bool, newLog func(int) []fakeEntry, keep ...string) {
+func randomDrift(t *testing.T, seed uint64, shrink bool, newLog func(int) []riskcloud.Entry, keep ...string) {
 	t.Helper()
 	randomDriftWith(t, seed, 0, shrink, newLog, keep...)
 }
@@ -346,17 +341,16 @@ func randomDrift(t *testing.T, seed uint64, shrink bool, newLog func(int) []fake
 // it deletes: a page requested ahead is checked by the log's count, which
 // cannot show a change that adds and deletes the same number (the README
 // says so).
-func randomDriftWith(t *testing.T, seed uint64, prefetch int, shrink bool, newLog func(int) []fakeEntry, keep ...string) {
+func randomDriftWith(t *testing.T, seed uint64, prefetch int, shrink bool, newLog func(int) []riskcloud.Entry, keep ...string) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
-	f := newFake(t, 0)
-	f.log = newLog(rng.IntN(120))
-	orig := raws(f.log)
+	log := newLog(rng.IntN(120))
+	orig := raws(log)
 	size := 1 + rng.IntN(15)
-	f.omit = map[string]bool{}
+	omit := map[string]bool{}
 	for _, m := range []string{"number", "size", "totalElements", "totalPages", "last"} {
 		if rng.IntN(4) == 0 && !slices.Contains(keep, m) {
-			f.omit[m] = true
+			omit[m] = true
 		}
 	}
 	// Arrivals average well under a page per request, with the odd burst
@@ -365,7 +359,7 @@ func randomDriftWith(t *testing.T, seed uint64, prefetch int, shrink bool, newLo
 	type change struct{ grow, drop int }
 	var changes []change
 	dropped := 0
-	f.beforePage = func(f *fakeServer, page int) {
+	hook := func(f *riskcloudtest.Server, page int) {
 		var c change
 		// Logins arrive with time, not with requests: with pages requested
 		// ahead, more requests share the same time.
@@ -378,56 +372,45 @@ func randomDriftWith(t *testing.T, seed uint64, prefetch int, shrink bool, newLo
 				c.grow = rng.IntN(size + 1)
 			}
 			if shrink && rng.IntN(3) == 0 {
-				c.drop = min(rng.IntN(size+1), len(f.log))
+				c.drop = min(rng.IntN(size+1), f.Len())
 				if prefetch > 0 && c.drop > 0 && c.grow <= c.drop {
 					c.grow = c.drop + 1
 				}
 			}
 		}
-		f.insertHead(f.newer(c.grow, fmt.Sprintf("new%d-", len(changes))))
-		f.dropTail(c.drop)
+		arrive(f, c.grow, fmt.Sprintf("new%d-", len(changes)))
+		f.RemoveOldest(c.drop)
 		dropped += c.drop
 		changes = append(changes, c)
 		if os.Getenv("DRIFT_TRACE") != "" { // to see what a failing seed's walk was served
-			from, to := min(page*size, len(f.log)), min(page*size+size, len(f.log))
-			var short []string
-			for _, e := range f.log[from:to] {
-				var v struct{ Tag string }
-				json.Unmarshal(e.entry.Raw, &v)
-				short = append(short, v.Tag)
-			}
-			t.Logf("page %d after +%d -%d (total %d): %v", page, c.grow, c.drop, len(f.log), short)
+			es := f.Entries()
+			from, to := min(page*size, len(es)), min(page*size+size, len(es))
+			t.Logf("page %d after +%d -%d (total %d): %v", page, c.grow, c.drop, len(es), tagsOf(es[from:to]))
 		}
 	}
+	f := newServer(t, 0, withoutFields(omit), riskcloudtest.WithBeforePage(hook))
+	f.Add(log...)
 	c := newTestClient(t, f)
 	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: size, Prefetch: prefetch}).All(context.Background()))
 	if err != nil {
 		// Without page numbers, a log that gained and lost exactly a page's
 		// worth twice in a row looks just like a server that ignores page.
 		n := len(changes)
-		if f.omit["number"] && strings.Contains(err.Error(), "ignore the page parameter") && n >= 2 &&
+		if omit["number"] && strings.Contains(err.Error(), "ignore the page parameter") && n >= 2 &&
 			changes[n-1].grow == changes[n-1].drop && changes[n-1].grow%size == 0 && changes[n-1].grow > 0 &&
 			changes[n-2].grow == changes[n-2].drop && changes[n-2].grow%size == 0 && changes[n-2].grow > 0 {
 			return
 		}
-		t.Fatalf("size %d, omit %v: %v", size, f.omit, err)
+		t.Fatalf("size %d, omit %v: %v", size, omit, err)
 	}
 	survivors := max(0, len(orig)-dropped)
-	yielded := raws2(got)
+	yielded := raws(got)
 	if len(yielded) < survivors || len(yielded) > len(orig) || !slices.Equal(yielded, orig[:len(yielded)]) {
-		t.Fatalf("size %d, omit %v, %d of %d survive:\ngot  %v\nwant %v", size, f.omit, survivors, len(orig), yielded, orig)
+		t.Fatalf("size %d, omit %v, %d of %d survive:\ngot  %v\nwant %v", size, omit, survivors, len(orig), yielded, orig)
 	}
 }
 
-func raws(es []fakeEntry) []string {
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = string(e.entry.Raw)
-	}
-	return out
-}
-
-func raws2(es []riskcloud.Entry) []string {
+func raws(es []riskcloud.Entry) []string {
 	out := make([]string, len(es))
 	for i, e := range es {
 		out[i] = string(e.Raw)
@@ -437,7 +420,7 @@ func raws2(es []riskcloud.Entry) []string {
 
 func TestPager_All_rangeTwiceWalksTwice(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 25)
+	f := newServer(t, 25)
 	c := newTestClient(t, f)
 	seq := c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10, Page: 1}).All(context.Background())
 	first, err := collect(t, seq)
@@ -448,13 +431,13 @@ func TestPager_All_rangeTwiceWalksTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := tagsOf(f.log[10:])
+	want := tagsOf(f.Entries()[10:])
 	if !slices.Equal(tags(t, first), want) || !slices.Equal(tags(t, second), want) {
 		t.Fatalf("first %v\nsecond %v\nwant %v", tags(t, first), tags(t, second), want)
 	}
 	var pages []string
-	for _, r := range f.seen() {
-		pages = append(pages, r.query["page"][0])
+	for _, r := range f.Requests() {
+		pages = append(pages, r.Query.Get("page"))
 	}
 	if want := []string{"1", "2", "1", "2"}; !slices.Equal(pages, want) {
 		t.Errorf("pages requested = %v, want %v", pages, want)
@@ -463,7 +446,7 @@ func TestPager_All_rangeTwiceWalksTwice(t *testing.T) {
 
 func TestPager_All_breakStopsRequests(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 100)
+	f := newServer(t, 100)
 	c := newTestClient(t, f)
 	n := 0
 	for _, err := range c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10}).All(context.Background()) {
@@ -475,14 +458,14 @@ func TestPager_All_breakStopsRequests(t *testing.T) {
 			break
 		}
 	}
-	if got := f.pageRequests(); got != 2 {
+	if got := f.Stats().PageRequests; got != 2 {
 		t.Errorf("requests = %d, want 2", got)
 	}
 }
 
 func TestPager_All_cancelEndsWalk(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 100)
+	f := newServer(t, 100)
 	c := newTestClient(t, f)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -504,7 +487,7 @@ func TestPager_All_cancelEndsWalk(t *testing.T) {
 	if n != 5 {
 		t.Errorf("yielded %d entries after cancel at 5", n)
 	}
-	if got := f.pageRequests(); got != 1 {
+	if got := f.Stats().PageRequests; got != 1 {
 		t.Errorf("requests = %d, want 1", got)
 	}
 }
@@ -528,16 +511,16 @@ func TestPager_All_sinceAndLimit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 50)
+			f := newServer(t, 50)
 			c := newTestClient(t, f)
 			got, err := collect(t, c.AccessAudit.Logins(&tt.opts).All(context.Background()))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(tags(t, got), tagsOf(f.log[:tt.want])) {
+			if !slices.Equal(tags(t, got), tagsOf(f.Entries()[:tt.want])) {
 				t.Errorf("got %v, want the newest %d", tags(t, got), tt.want)
 			}
-			if n := f.pageRequests(); n != tt.requests {
+			if n := f.Stats().PageRequests; n != tt.requests {
 				t.Errorf("requests = %d, want %d", n, tt.requests)
 			}
 		})
@@ -546,14 +529,13 @@ func TestPager_All_sinceAndLimit(t *testing.T) {
 
 func TestPager_Pages_matchesAll(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 43)
 	round := 0
-	f.beforePage = func(f *fakeServer, page int) {
+	f := newServer(t, 43, riskcloudtest.WithBeforePage(func(f *riskcloudtest.Server, page int) {
 		if round > 0 {
-			f.insertHead(f.newer(3, fmt.Sprintf("new%d-", round)))
+			arrive(f, 3, fmt.Sprintf("new%d-", round))
 		}
 		round++
-	}
+	}))
 	c := newTestClient(t, f)
 	var got []riskcloud.Entry
 	var numbers []int
@@ -579,7 +561,7 @@ func TestPager_Pages_matchesAll(t *testing.T) {
 
 func TestPager_Page_isOneRawRequest(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 25)
+	f := newServer(t, 25)
 	c := newTestClient(t, f)
 	page, err := c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10, Limit: 1, Since: logEnd}).Page(context.Background(), 2)
 	if err != nil {
@@ -591,10 +573,10 @@ func TestPager_Page_isOneRawRequest(t *testing.T) {
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Errorf("meta = %+v, want %+v", got, want)
 	}
-	if !slices.Equal(tags(t, page.Content), tagsOf(f.log[20:])) {
+	if !slices.Equal(tags(t, page.Content), tagsOf(f.Entries()[20:])) {
 		t.Errorf("content = %v (Since and Limit must not filter a raw page)", tags(t, page.Content))
 	}
-	if n := f.pageRequests(); n != 1 {
+	if n := f.Stats().PageRequests; n != 1 {
 		t.Errorf("requests = %d, want 1", n)
 	}
 }
@@ -605,22 +587,23 @@ func TestPager_All_pageMetaMissing(t *testing.T) {
 	for _, m := range append(all, "all") {
 		t.Run(m, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 30)
-			f.omit = map[string]bool{m: true}
+			omit := map[string]bool{m: true}
 			if m == "all" {
+				delete(omit, "all")
 				for _, a := range all {
-					f.omit[a] = true
+					omit[a] = true
 				}
 			}
+			f := newServer(t, 30, withoutFields(omit))
 			c := newTestClient(t, f)
 			got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10}).All(context.Background()))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(tags(t, got), tagsOf(f.log)) {
+			if !slices.Equal(tags(t, got), tagsOf(f.Entries())) {
 				t.Errorf("got %v", tags(t, got))
 			}
-			if n := f.pageRequests(); n > 4 {
+			if n := f.Stats().PageRequests; n > 4 {
 				t.Errorf("requests = %d, want at most 4", n)
 			}
 		})
@@ -637,17 +620,20 @@ func TestPager_All_clampedSize(t *testing.T) {
 		for _, noEnd := range []bool{false, true} {
 			t.Run(fmt.Sprintf("echoSize=%v/noEnd=%v", echo, noEnd), func(t *testing.T) {
 				t.Parallel()
-				f := newFake(t, 45)
-				f.maxSize, f.echoSize = 10, echo
-				if noEnd {
-					f.omit = map[string]bool{"last": true, "totalElements": true, "totalPages": true}
+				opts := []riskcloudtest.Option{riskcloudtest.WithMaxPageSize(10)}
+				if echo {
+					opts = append(opts, riskcloudtest.WithEchoedPageSize())
 				}
+				if noEnd {
+					opts = append(opts, riskcloudtest.WithoutPageFields("last", "totalElements", "totalPages"))
+				}
+				f := newServer(t, 45, opts...)
 				c := newTestClient(t, f)
 				got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 5000}).All(context.Background()))
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !slices.Equal(tags(t, got), tagsOf(f.log)) {
+				if !slices.Equal(tags(t, got), tagsOf(f.Entries())) {
 					t.Errorf("got %d entries, want 45: %v", len(got), tags(t, got))
 				}
 			})
@@ -660,11 +646,11 @@ func TestPager_All_serverIgnoresPage(t *testing.T) {
 	for _, omitNumber := range []bool{false, true} {
 		t.Run(fmt.Sprintf("omitNumber=%v", omitNumber), func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 30)
-			f.ignorePage = true
+			opts := []riskcloudtest.Option{riskcloudtest.WithPageIgnored()}
 			if omitNumber {
-				f.omit = map[string]bool{"number": true, "last": true, "totalPages": true}
+				opts = append(opts, riskcloudtest.WithoutPageFields("number", "last", "totalPages"))
 			}
+			f := newServer(t, 30, opts...)
 			c := newTestClient(t, f)
 			got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10}).All(context.Background()))
 			if !errors.Is(err, riskcloud.ErrUnexpectedResponse) {
@@ -679,7 +665,7 @@ func TestPager_All_serverIgnoresPage(t *testing.T) {
 			if omitNumber {
 				want = 3
 			}
-			if n := f.pageRequests(); n != want {
+			if n := f.Stats().PageRequests; n != want {
 				t.Errorf("requests = %d, want %d", n, want)
 			}
 		})
@@ -688,21 +674,21 @@ func TestPager_All_serverIgnoresPage(t *testing.T) {
 
 func TestPager_All_emptyLog(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 0)
+	f := newServer(t, 0)
 	c := newTestClient(t, f)
 	got, err := collect(t, c.AccessAudit.Logins(nil).All(context.Background()))
 	if err != nil || len(got) != 0 {
 		t.Fatalf("got %d entries, err %v", len(got), err)
 	}
-	if n := f.pageRequests(); n != 1 {
+	if n := f.Stats().PageRequests; n != 1 {
 		t.Errorf("requests = %d, want 1", n)
 	}
 }
 
 func TestPager_All_errorYieldedOnce(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 30)
-	f.fail(fault{status: 403, body: `{"status":403,"message":"Access is denied"}`})
+	f := newServer(t, 30)
+	failNext(f, riskcloudtest.Fault{Status: 403, Body: `{"status":403,"message":"Access is denied"}`})
 	c := newTestClient(t, f)
 	calls := 0
 	for e, err := range c.AccessAudit.Logins(nil).All(context.Background()) {

@@ -29,7 +29,7 @@ func TestPrefetch_yieldsWhatSequentialYields(t *testing.T) {
 	c := srv.Client()
 	since := log[700].Timestamp
 
-	if got, err := collect(t, c.AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: 50, Prefetch: 4}).All(context.Background())); err != nil || !slices.Equal(raws2(got), raws2(log)) {
+	if got, err := collect(t, c.AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: 50, Prefetch: 4}).All(context.Background())); err != nil || !slices.Equal(raws(got), raws(log)) {
 		t.Fatalf("Prefetch 4 yielded %d entries (err %v), want the %d served", len(got), err, len(log))
 	}
 	options := []riskcloud.ListOptions{
@@ -62,7 +62,7 @@ func TestPrefetch_yieldsWhatSequentialYields(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				if !slices.Equal(raws2(got), raws2(want)) {
+				if !slices.Equal(raws(got), raws(want)) {
 					t.Errorf("%s: All yielded %d entries, want the %d a sequential walk yields, in its order", name, len(got), len(want))
 				}
 				if gotPages := pageShapes(t, ep.pager(&o)); !slices.Equal(gotPages, wantPages) {
@@ -221,16 +221,14 @@ func (h onMessage) WithGroup(string) slog.Handler      { return h }
 // notice (totalElements differs) and request page 2 again.
 func TestPrefetch_olderPageIsRequestedAgain(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 50)
-	want := tagsOf(f.log)
+	f := newServer(t, 50)
+	want := tagsOf(f.Entries())
 	page2Served := make(chan struct{})
 	var once sync.Once
 	rt := newOrderedTransport(&handlerTransport{h: f}, func(page string, _ int) {
 		if page == "1" {
 			<-page2Served
-			f.mu.Lock()
-			f.insertHead(f.newer(3, "late-"))
-			f.mu.Unlock()
+			arrive(f, 3, "late-")
 		}
 	}, func(page string, _ int) {
 		if page == "2" {
@@ -246,8 +244,8 @@ func TestPrefetch_olderPageIsRequestedAgain(t *testing.T) {
 		t.Fatalf("got  %v\nwant %v", tags(t, got), want)
 	}
 	var pages []string
-	for _, r := range f.seen() {
-		pages = append(pages, r.query["page"][0])
+	for _, r := range f.Requests() {
+		pages = append(pages, r.Query.Get("page"))
 	}
 	if n := strings.Count(strings.Join(pages, ","), "2"); n != 2 {
 		t.Errorf("pages requested %v: want page 2 twice, ahead and again", pages)
@@ -310,7 +308,7 @@ func TestPrefetch_exactlyOnceUnderDrift(t *testing.T) {
 		for seed := range uint64(100) {
 			t.Run(fmt.Sprintf("prefetch=%d/%d", prefetch, seed), func(t *testing.T) {
 				t.Parallel()
-				randomDriftWith(t, seed, prefetch, true, func(n int) []fakeEntry { return entries(n, "") })
+				randomDriftWith(t, seed, prefetch, true, func(n int) []riskcloud.Entry { return entries(n, "") })
 				randomDriftWith(t, seed, prefetch, false, twins, "totalElements")
 			})
 		}
@@ -333,7 +331,7 @@ func TestPrefetch_busyLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(raws2(got), raws2(log)) {
+	if !slices.Equal(raws(got), raws(log)) {
 		t.Fatalf("got %d entries, want the %d that existed when the walk began, once each, in order", len(got), len(log))
 	}
 	if n := srv.Stats().PageRequests; n > 4*30 {
@@ -407,27 +405,22 @@ func TestPrefetch_breakAndCancelStopEverything(t *testing.T) {
 // lost.
 func TestPrefetch_countsAreComparedOnlyAcrossConcurrentRequests(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 60)
-	want := tagsOf(f.log)
+	f := newServer(t, 60)
+	want := tagsOf(f.Entries())
 	busy := make(chan struct{}) // closed when the caller may finish page 1
 	var rt *orderedTransport
 	rt = newOrderedTransport(&handlerTransport{h: f}, func(page string, n int) {
 		switch {
 		case page == "2" && n == 0:
 			rt.waitServed("1", 1)
-			f.mu.Lock()
-			f.insertHead(f.newer(1, "a-")) // page 2 counts 61, page 1 counted 60
-			f.mu.Unlock()
+			arrive(f, 1, "a-") // page 2 counts 61, page 1 counted 60
 		case page == "3" && n == 0:
 			rt.waitServed("2", 1)
 		}
 	}, func(page string, n int) {
 		if page == "3" && n == 1 {
 			go func() {
-				f.mu.Lock()
-				f.insertHead(f.newer(3, "b-"))
-				f.dropTail(3)
-				f.mu.Unlock()
+				f.Shift(3, newer(f, 3, "b-")...)
 				close(busy)
 			}()
 		}
@@ -476,7 +469,7 @@ func TestPrefetch_requestsOnlyWhatTheWalkNeeds(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name        string
-		setup       func(f *fakeServer)
+		setup       riskcloudtest.Option
 		opts        riskcloud.ListOptions
 		wantEntries int
 		maxRequests int
@@ -484,27 +477,31 @@ func TestPrefetch_requestsOnlyWhatTheWalkNeeds(t *testing.T) {
 	}{
 		{"Limit", nil, riskcloud.ListOptions{Size: 10, Limit: 125, Prefetch: 8}, 125, 13, true},
 		{"Since", nil, riskcloud.ListOptions{Size: 10, Since: logEnd.Add(-124 * time.Second), Prefetch: 2}, 125, 15, true},
-		{"no totalElements", func(f *fakeServer) { f.omit = map[string]bool{"totalElements": true} },
+		{"no totalElements", riskcloudtest.WithoutPageFields("totalElements"),
 			riskcloud.ListOptions{Size: 10, Prefetch: 4}, 200, 20, false},
-		{"no totalPages or last", func(f *fakeServer) { f.omit = map[string]bool{"totalPages": true, "last": true} },
+		{"no totalPages or last", riskcloudtest.WithoutPageFields("totalPages", "last"),
 			riskcloud.ListOptions{Size: 10, Prefetch: 8}, 200, 21, true},
-		{"clamped size echoed", func(f *fakeServer) { f.maxSize, f.echoSize = 10, true },
+		{"clamped size echoed", func(f *riskcloudtest.Server) {
+			riskcloudtest.WithMaxPageSize(10)(f)
+			riskcloudtest.WithEchoedPageSize()(f)
+		},
 			riskcloud.ListOptions{Size: 50, Prefetch: 4}, 200, 20, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 200)
+			var opts []riskcloudtest.Option
 			if tt.setup != nil {
-				tt.setup(f)
+				opts = append(opts, tt.setup)
 			}
+			f := newServer(t, 200, opts...)
 			rt := &slowTransport{next: &handlerTransport{h: f}, fromPage: 10}
 			c := newTestClientTransport(t, rt)
 			got, err := collect(t, c.AccessAudit.Logins(&tt.opts).All(context.Background()))
 			if err != nil || len(got) != tt.wantEntries {
 				t.Fatalf("got %d entries, err %v; want %d", len(got), err, tt.wantEntries)
 			}
-			if n := f.pageRequests(); n > tt.maxRequests {
+			if n := f.Stats().PageRequests; n > tt.maxRequests {
 				t.Errorf("%d page requests, want at most %d", n, tt.maxRequests)
 			}
 			if ahead := rt.maxSeen.Load() > 1; ahead != tt.wantAhead {
@@ -520,13 +517,12 @@ func TestPrefetch_requestsOnlyWhatTheWalkNeeds(t *testing.T) {
 func TestPrefetch_rawScribbledOnAShiftingLog(t *testing.T) {
 	t.Parallel()
 	for _, prefetch := range []int{0, 2} {
-		f := newFake(t, 30)
-		want := tagsOf(f.log)
-		f.beforePage = func(f *fakeServer, page int) {
+		f := newServer(t, 30, riskcloudtest.WithBeforePage(func(f *riskcloudtest.Server, page int) {
 			if page > 0 {
-				f.insertHead(f.newer(2, "new-"))
+				arrive(f, 2, "new-")
 			}
-		}
+		}))
+		want := tagsOf(f.Entries())
 		c := newTestClient(t, f)
 		var got []string
 		for e, err := range c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 5, Prefetch: prefetch}).All(context.Background()) {
@@ -554,16 +550,13 @@ func TestPrefetch_rawScribbledOnAShiftingLog(t *testing.T) {
 // are lost.
 func TestPrefetch_pageAnsweredBeforeAMoveIsRequestedAgain(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 60)
-	want := tagsOf(f.log)[:56]
+	f := newServer(t, 60)
+	want := tagsOf(f.Entries())[:56]
 	var rt *orderedTransport
 	rt = newOrderedTransport(&handlerTransport{h: f}, func(page string, n int) {
 		if page == "1" && n == 0 {
 			rt.waitServed("2", 1)
-			f.mu.Lock()
-			f.insertHead(f.newer(4, "new-"))
-			f.dropTail(4)
-			f.mu.Unlock()
+			f.Shift(4, newer(f, 4, "new-")...)
 		}
 	}, func(string, int) {})
 	c := newTestClientTransport(t, rt)

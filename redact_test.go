@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // cachedToken is the token a TokenCache hands the client in the
@@ -156,19 +157,27 @@ func (h *echoOn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // exchange issued, or a token a TokenCache held.
 var echoModes = []string{"static token", "client credentials", "token cache"}
 
-// echoClient returns a client of f in mode, through h.
-func echoClient(t *testing.T, mode string, f *fakeServer, h http.Handler, opts ...riskcloud.Option) *riskcloud.Client {
+// echoServer returns a server of n entries that takes the credentials of
+// mode. (In "token cache" mode it never sees the cached token: every page
+// request is echoed before it reaches the server.)
+func echoServer(t *testing.T, mode string, n int) *riskcloudtest.Server {
+	t.Helper()
+	if mode == "static token" {
+		return newServer(t, n)
+	}
+	return newServer(t, n, riskcloudtest.WithClientCredentials(testID, testSecret))
+}
+
+// echoClient returns a client in mode, through h.
+func echoClient(t *testing.T, mode string, h http.Handler, opts ...riskcloud.Option) *riskcloud.Client {
 	t.Helper()
 	rt := &handlerTransport{h: h}
 	switch mode {
 	case "static token":
 		return newTestClientTransport(t, rt, opts...)
 	case "client credentials":
-		f.token, f.clientID, f.secret = "", testID, testSecret
 		return newCredentialsClient(t, rt, opts...)
 	default:
-		f.token, f.clientID, f.secret = "", testID, testSecret
-		f.issued, f.issuedAt = cachedToken, time.Now()
 		cache := &memCache{token: cachedToken}
 		return newCredentialsClient(t, rt, append([]riskcloud.Option{riskcloud.WithTokenCache(cache)}, opts...)...)
 	}
@@ -194,13 +203,13 @@ func TestSecrets_echoedByTheServer(t *testing.T) {
 				t.Run(mode+"/"+where+"/"+sh.name, func(t *testing.T) {
 					t.Parallel()
 					logger, text, js := debugLogger()
-					f := newFake(t, 3)
+					f := echoServer(t, mode, 3)
 					match := "/api/v1/access-audit/logins"
 					if where == "token exchange" {
 						match = "/api/v1/account/token"
 					}
 					h := &echoOn{next: f, match: match, shape: sh.shape}
-					c := echoClient(t, mode, f, h, riskcloud.WithLogger(logger))
+					c := echoClient(t, mode, h, riskcloud.WithLogger(logger))
 					ctx := context.Background()
 
 					_, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Email: testEmail}).All(ctx))
@@ -346,8 +355,7 @@ func TestSecrets_shortValues(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 3)
-			f.token, f.clientID, f.secret = "", tt.id, tt.secret
+			f := newServer(t, 3, riskcloudtest.WithClientCredentials(tt.id, tt.secret))
 			path := "/api/v1/account/token"
 			if tt.email != "" {
 				path = "/api/v1/access-audit/logins"

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // Where credentials go when a server redirects: only to the base URL's
@@ -206,8 +207,7 @@ func TestClient_redirect_otherPort(t *testing.T) {
 		for _, code := range redirectCodes {
 			t.Run(fmt.Sprintf("%s/%d", rc.name, code), func(t *testing.T) {
 				t.Parallel()
-				f := newFake(t, 3)
-				f.token = "" // the other port answers anyone
+				f := newServer(t, 3, riskcloudtest.WithoutAuthentication()) // the other port answers anyone
 				other := &recording{h: f}
 				b := startServer(t, other)
 				a := startServer(t, redirector(code, b.URL, http.NotFoundHandler()))
@@ -244,7 +244,7 @@ func TestClient_redirect_awayAndBack(t *testing.T) {
 	for _, rc := range redirectClients() {
 		t.Run(rc.name, func(t *testing.T) {
 			t.Parallel()
-			back := &recording{h: underPrefix("/back", newFake(t, 3))}
+			back := &recording{h: underPrefix("/back", newServer(t, 3))}
 			away := &recording{}
 			b := httptest.NewUnstartedServer(away)
 			t.Cleanup(b.Close)
@@ -280,7 +280,7 @@ func TestClient_redirect_sameOrigin(t *testing.T) {
 		for _, code := range []int{http.StatusFound, http.StatusTemporaryRedirect} {
 			t.Run(fmt.Sprintf("%s/%d", rc.name, code), func(t *testing.T) {
 				t.Parallel()
-				moved := &recording{h: underPrefix("/moved", newFake(t, 25))}
+				moved := &recording{h: underPrefix("/moved", newServer(t, 25))}
 				a := startServer(t, redirector(code, "/moved", moved))
 
 				calls := &redirectCalls{}
@@ -335,8 +335,7 @@ func TestClient_redirect_otherOrigin(t *testing.T) {
 			t.Run(rc.name+"/"+tt.name, func(t *testing.T) {
 				t.Parallel()
 				targetOrigin, _ := strings.CutSuffix(tt.target, "/moved")
-				f := newFake(t, 5)
-				f.token = "" // the target answers anyone
+				f := newServer(t, 5, riskcloudtest.WithoutAuthentication()) // the target answers anyone
 				target := &recording{h: underPrefix("/moved", f)}
 				if !tt.keep {
 					target.h = f
@@ -504,8 +503,7 @@ func TestClient_redirect_refused(t *testing.T) {
 // without the token.
 func TestClient_redirect_checkRedirectMovesRequest(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 5)
-	f.token = "" // the other host answers anyone
+	f := newServer(t, 5, riskcloudtest.WithoutAuthentication()) // the other host answers anyone
 	elsewhere := &recording{h: f}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Host == "elsewhere.example.test" {
@@ -541,9 +539,8 @@ func TestClient_redirect_noReferer(t *testing.T) {
 	for _, rc := range redirectClients() {
 		t.Run(rc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 0)
-			f.token = ""
-			f.log = mixed(6)
+			f := newServer(t, 0, riskcloudtest.WithoutAuthentication())
+			addFor(f, mixed(6))
 			other := &recording{h: f}
 			b := startServer(t, other)
 			a := startServer(t, redirector(http.StatusFound, b.URL, http.NotFoundHandler()))
@@ -575,8 +572,7 @@ func TestClient_redirect_strippedIsNoRejection(t *testing.T) {
 			other := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, http.StatusUnauthorized, `{"status":401,"message":"Full authentication is required"}`)
 			}))
-			f := newFake(t, 3)
-			f.clientID, f.secret = testID, testSecret
+			f := newServer(t, 3, riskcloudtest.WithClientCredentials(testID, testSecret))
 			base := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if strings.HasPrefix(r.URL.Path, testPrefix+"/api/v1/access-audit") {
 					w.Header().Set("Location", other.URL+r.URL.RequestURI())
@@ -593,10 +589,7 @@ func TestClient_redirect_strippedIsNoRejection(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), "token is invalid") {
 				t.Errorf("err = %v, blames the token", err)
 			}
-			f.mu.Lock()
-			exchanges := f.exchanges
-			f.mu.Unlock()
-			if exchanges != 1 {
+			if exchanges := f.Stats().Exchanges; exchanges != 1 {
 				t.Errorf("%d token exchanges, want the 1 that got the token", exchanges)
 			}
 		})

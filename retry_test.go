@@ -23,26 +23,8 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
-
-// statusFault is a canned error response with the server's message "boom
-// <status>" and the given header pairs.
-func statusFault(status int, header ...string) fault {
-	h := http.Header{}
-	for i := 0; i+1 < len(header); i += 2 {
-		h.Set(header[i], header[i+1])
-	}
-	return fault{status: status, header: h, body: fmt.Sprintf(`{"status":%d,"message":"boom %d"}`, status, status)}
-}
-
-// repeatFault returns n copies of ft.
-func repeatFault(n int, ft fault) []fault {
-	out := make([]fault, n)
-	for i := range out {
-		out[i] = ft
-	}
-	return out
-}
 
 // connReset is the error a reset connection gives a read.
 func connReset() error {
@@ -146,12 +128,12 @@ func (tm *timed) waits() []time.Duration {
 // they outlast the budget.
 var retryableFailures = []struct {
 	name   string
-	inject func(f *fakeServer, s *script, n int)
+	inject func(f *riskcloudtest.Server, s *script, n int)
 	check  func(t *testing.T, err error)
 }{
-	{"429", func(f *fakeServer, _ *script, n int) {
+	{"429", func(f *riskcloudtest.Server, _ *script, n int) {
 		// Retry-After is capped by the 1 ms waitMax of the test client.
-		f.fail(repeatFault(n, statusFault(http.StatusTooManyRequests, "Retry-After", "2"))...)
+		f.FailNext(n, statusFault(http.StatusTooManyRequests, "2"))
 	}, func(t *testing.T, err error) {
 		apiErr := checkStatus(t, err, http.StatusTooManyRequests)
 		if !errors.Is(err, riskcloud.ErrRateLimited) {
@@ -165,7 +147,7 @@ var retryableFailures = []struct {
 	{"502", statusInjector(502), statusChecker(502)},
 	{"503", statusInjector(503), statusChecker(503)},
 	{"504", statusInjector(504), statusChecker(504)},
-	{"200 cut short", func(_ *fakeServer, s *script, n int) {
+	{"200 cut short", func(_ *riskcloudtest.Server, s *script, n int) {
 		s.plan = repeatStep(n, "cut")
 	}, func(t *testing.T, err error) {
 		if !errors.Is(err, io.ErrUnexpectedEOF) {
@@ -175,7 +157,7 @@ var retryableFailures = []struct {
 			t.Errorf("err = %v is an *APIError; the status was 200", err)
 		}
 	}},
-	{"connection reset", func(_ *fakeServer, s *script, n int) {
+	{"connection reset", func(_ *riskcloudtest.Server, s *script, n int) {
 		s.plan = repeatStep(n, "reset")
 	}, func(t *testing.T, err error) {
 		if !errors.Is(err, syscall.ECONNRESET) {
@@ -184,8 +166,8 @@ var retryableFailures = []struct {
 	}},
 }
 
-func statusInjector(status int) func(*fakeServer, *script, int) {
-	return func(f *fakeServer, _ *script, n int) { f.fail(repeatFault(n, statusFault(status))...) }
+func statusInjector(status int) func(*riskcloudtest.Server, *script, int) {
+	return func(f *riskcloudtest.Server, _ *script, n int) { f.FailNext(n, statusFault(status)) }
 }
 
 func statusChecker(status int) func(*testing.T, error) {
@@ -208,7 +190,7 @@ func TestClient_retry_statusOnceThenSuccess(t *testing.T) {
 	for _, tt := range retryableFailures {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 5)
+			f := newServer(t, 5)
 			s := &script{}
 			tt.inject(f, s, 1)
 			c := newTestClientTransport(t, s.transport(f))
@@ -216,8 +198,8 @@ func TestClient_retry_statusOnceThenSuccess(t *testing.T) {
 			if err != nil {
 				t.Fatalf("err = %v, want the retry to succeed", err)
 			}
-			if !slices.Equal(tags(t, got), tagsOf(f.log)) {
-				t.Errorf("got %v, want %v", tags(t, got), tagsOf(f.log))
+			if !slices.Equal(tags(t, got), tagsOf(f.Entries())) {
+				t.Errorf("got %v, want %v", tags(t, got), tagsOf(f.Entries()))
 			}
 			if n := s.attempts.Load(); n != 2 {
 				t.Errorf("attempts = %d, want 2", n)
@@ -232,7 +214,7 @@ func TestClient_retry_statusPastBudget(t *testing.T) {
 	for _, tt := range retryableFailures {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 5)
+			f := newServer(t, 5)
 			s := &script{}
 			tt.inject(f, s, retries+3) // more than the budget: a retry too many would show
 			c := newTestClientTransport(t, s.transport(f), riskcloud.WithRetry(retries, time.Millisecond, time.Millisecond))
@@ -264,8 +246,8 @@ func TestClient_retry_sharedBudget(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("retries=%d", tt.retries), func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 5)
-			f.fail(statusFault(503), statusFault(429))
+			f := newServer(t, 5)
+			failNext(f, statusFault(503), statusFault(429))
 			s := &script{plan: plan}
 			c := newTestClientTransport(t, s.transport(f), riskcloud.WithRetry(tt.retries, time.Millisecond, time.Millisecond))
 			got, err := collect(t, c.AccessAudit.Logins(nil).All(context.Background()))
@@ -287,10 +269,10 @@ func TestClient_retry_notRetried(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
-		fault fault
+		fault riskcloudtest.Fault
 		check func(t *testing.T, err error)
 	}{
-		{"400", fault{status: 400, body: `{"property":"size","value":"0","message":"must be at least 1"}`}, func(t *testing.T, err error) {
+		{"400", riskcloudtest.Fault{Status: 400, Body: `{"property":"size","value":"0","message":"must be at least 1"}`}, func(t *testing.T, err error) {
 			apiErr := asAPIError(t, err)
 			if apiErr.StatusCode != 400 || apiErr.Property != "size" || apiErr.Message != "must be at least 1" {
 				t.Errorf("APIError = %+v", apiErr)
@@ -300,8 +282,8 @@ func TestClient_retry_notRetried(t *testing.T) {
 		{"403", statusFault(403), sentinelChecker(403, riskcloud.ErrForbidden)},
 		{"404", statusFault(404), sentinelChecker(404, riskcloud.ErrNotFound)},
 		{"501", statusFault(501), sentinelChecker(501, nil)},
-		{"200 text/html", fault{status: 200, header: http.Header{"Content-Type": {"text/html; charset=utf-8"}},
-			body: "<html><title>Sign in</title></html>"}, func(t *testing.T, err error) {
+		{"200 text/html", riskcloudtest.Fault{Status: 200, ContentType: "text/html; charset=utf-8",
+			Body: "<html><title>Sign in</title></html>"}, func(t *testing.T, err error) {
 			if !errors.Is(err, riskcloud.ErrUnexpectedResponse) {
 				t.Errorf("err = %v, want ErrUnexpectedResponse", err)
 			}
@@ -309,7 +291,7 @@ func TestClient_retry_notRetried(t *testing.T) {
 				t.Errorf("err = %q, want it to name the content type", err)
 			}
 		}},
-		{"200 malformed JSON", fault{status: 200, body: `{"content":[{"type":"Login"`}, func(t *testing.T, err error) {
+		{"200 malformed JSON", riskcloudtest.Fault{Status: 200, Body: `{"content":[{"type":"Login"`}, func(t *testing.T, err error) {
 			if !errors.Is(err, riskcloud.ErrUnexpectedResponse) {
 				t.Errorf("err = %v, want ErrUnexpectedResponse", err)
 			}
@@ -318,8 +300,8 @@ func TestClient_retry_notRetried(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 5)
-			f.fail(repeatFault(3, tt.fault)...)
+			f := newServer(t, 5)
+			f.FailNext(3, tt.fault)
 			s := &script{}
 			c := newTestClientTransport(t, s.transport(f))
 			_, err := collect(t, c.AccessAudit.Logins(nil).All(context.Background()))
@@ -346,12 +328,12 @@ func sentinelChecker(status int, sentinel error) func(*testing.T, error) {
 
 func TestClient_retry_zeroDisablesRetries(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 5)
-	f.fail(repeatFault(3, statusFault(503))...)
+	f := newServer(t, 5)
+	f.FailNext(3, statusFault(503))
 	c := newTestClient(t, f, riskcloud.WithRetry(0, time.Millisecond, time.Millisecond))
 	_, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0)
 	checkStatus(t, err, 503)
-	if n := len(f.seen()); n != 1 {
+	if n := len(f.Requests()); n != 1 {
 		t.Errorf("requests = %d, want 1", n)
 	}
 }
@@ -393,7 +375,7 @@ func TestNewClient_WithRetry_invalid(t *testing.T) {
 // holds an email address.
 func TestClient_retry_transportErrorRedacted(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 5)
+	f := newServer(t, 5)
 	s := &script{plan: repeatStep(10, "reset")}
 	c := newTestClientTransport(t, s.transport(f), riskcloud.WithRetry(2, time.Millisecond, time.Millisecond))
 	_, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Email: testEmail, Size: 7}).All(context.Background()))
@@ -420,7 +402,7 @@ func TestClient_retry_transportErrorRedacted(t *testing.T) {
 // would send the token in the clear; it is refused, and not retried.
 func TestClient_retry_httpsToHTTPRedirectRefused(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 5)
+	f := newServer(t, 5)
 	var https, plain atomic.Int64
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Scheme != "https" {
@@ -458,28 +440,28 @@ func TestClient_retry_retryAfter(t *testing.T) {
 	tests := []struct {
 		name    string
 		waitMax time.Duration
-		faults  func(now time.Time) []fault
+		faults  func(now time.Time) []riskcloudtest.Fault
 		want    []time.Duration
 	}{
-		{"seconds", time.Minute, func(time.Time) []fault {
-			return []fault{statusFault(429, "Retry-After", "7"), statusFault(503, "Retry-After", "3")}
+		{"seconds", time.Minute, func(time.Time) []riskcloudtest.Fault {
+			return []riskcloudtest.Fault{statusFault(429, "7"), statusFault(503, "3")}
 		}, []time.Duration{7 * time.Second, 3 * time.Second}},
-		{"HTTP date", 5 * time.Minute, func(now time.Time) []fault {
-			return []fault{statusFault(503, "Retry-After", now.Add(90*time.Second).UTC().Format(http.TimeFormat))}
+		{"HTTP date", 5 * time.Minute, func(now time.Time) []riskcloudtest.Fault {
+			return []riskcloudtest.Fault{statusFault(503, now.Add(90*time.Second).UTC().Format(http.TimeFormat))}
 		}, []time.Duration{90 * time.Second}},
-		{"seconds capped at waitMax", 10 * time.Second, func(time.Time) []fault {
-			return []fault{statusFault(429, "Retry-After", "3600"), statusFault(429, "Retry-After", "99999999999")}
+		{"seconds capped at waitMax", 10 * time.Second, func(time.Time) []riskcloudtest.Fault {
+			return []riskcloudtest.Fault{statusFault(429, "3600"), statusFault(429, "99999999999")}
 		}, []time.Duration{10 * time.Second, 10 * time.Second}},
-		{"HTTP date capped at waitMax", 10 * time.Second, func(now time.Time) []fault {
-			return []fault{statusFault(429, "Retry-After", now.Add(2*time.Hour).UTC().Format(http.TimeFormat))}
+		{"HTTP date capped at waitMax", 10 * time.Second, func(now time.Time) []riskcloudtest.Fault {
+			return []riskcloudtest.Fault{statusFault(429, now.Add(2*time.Hour).UTC().Format(http.TimeFormat))}
 		}, []time.Duration{10 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				f := newFake(t, 5)
-				f.fail(tt.faults(time.Now())...)
+				f := newServer(t, 5)
+				failNext(f, tt.faults(time.Now())...)
 				tm := &timed{h: f}
 				c := newTestClient(t, tm, riskcloud.WithRetry(3, time.Second, tt.waitMax))
 				if _, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0); err != nil {
@@ -528,8 +510,8 @@ func TestClient_retry_exponentialBackoffWithJitter(t *testing.T) {
 			seen[i] = map[time.Duration]bool{}
 		}
 		for range runs {
-			f := newFake(t, 5)
-			f.fail(repeatFault(retries, statusFault(503))...)
+			f := newServer(t, 5)
+			f.FailNext(retries, statusFault(503))
 			tm := &timed{h: f}
 			c := newTestClient(t, tm, riskcloud.WithRetry(retries, waitMin, waitMax))
 			if _, err := c.AccessAudit.Logins(nil).Page(context.Background(), 0); err != nil {
@@ -556,8 +538,8 @@ func TestClient_retry_exponentialBackoffWithJitter(t *testing.T) {
 func TestClient_retry_defaults(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		f := newFake(t, 5)
-		f.fail(repeatFault(10, statusFault(503))...)
+		f := newServer(t, 5)
+		f.FailNext(10, statusFault(503))
 		tm := &timed{h: f}
 		c, err := riskcloud.NewClient(testBase,
 			riskcloud.WithHTTPClient(&http.Client{Transport: &handlerTransport{h: tm}}),
@@ -567,7 +549,7 @@ func TestClient_retry_defaults(t *testing.T) {
 		}
 		_, err = c.AccessAudit.Logins(nil).Page(context.Background(), 0)
 		checkStatus(t, err, 503)
-		if n := len(f.seen()); n != 5 {
+		if n := len(f.Requests()); n != 5 {
 			t.Errorf("requests = %d, want 5", n)
 		}
 		waits := tm.waits()
@@ -585,18 +567,18 @@ func TestClient_retry_cancelDuringBackoff(t *testing.T) {
 	tests := []struct {
 		name  string
 		retry riskcloud.Option
-		fault fault
+		fault riskcloudtest.Fault
 	}{
 		{"backoff", riskcloud.WithRetry(3, time.Hour, time.Hour), statusFault(503)},
-		{"Retry-After", riskcloud.WithRetry(3, time.Second, 2*time.Hour), statusFault(429, "Retry-After", "3600")},
+		{"Retry-After", riskcloud.WithRetry(3, time.Second, 2*time.Hour), statusFault(429, "3600")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
 				const cancelAfter = 5 * time.Second
-				f := newFake(t, 5)
-				f.fail(repeatFault(3, tt.fault)...)
+				f := newServer(t, 5)
+				f.FailNext(3, tt.fault)
 				c := newTestClient(t, f, tt.retry)
 				ctx, cancel := context.WithCancel(t.Context())
 				defer cancel()
@@ -612,7 +594,7 @@ func TestClient_retry_cancelDuringBackoff(t *testing.T) {
 				if !errors.Is(err, context.Canceled) {
 					t.Errorf("err = %v, want context.Canceled", err)
 				}
-				if n := len(f.seen()); n != 1 {
+				if n := len(f.Requests()); n != 1 {
 					t.Errorf("requests = %d, want 1", n)
 				}
 			})
@@ -625,8 +607,8 @@ func TestClient_retry_cancelDuringBackoff(t *testing.T) {
 // or the token.
 func TestClient_retry_debugLog(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 5)
-	f.fail(statusFault(503))
+	f := newServer(t, 5)
+	failNext(f, statusFault(503))
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := &script{plan: []string{"reset"}} // then the 503, then success
@@ -698,7 +680,7 @@ func TestClient_retry_attemptTimeout(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		const timeout = 10 * time.Second
-		f := newFake(t, 5)
+		f := newServer(t, 5)
 		var attempts atomic.Int64
 		ht := &handlerTransport{h: f, fail: func(r *http.Request) error {
 			if attempts.Add(1) <= 2 {
@@ -733,7 +715,7 @@ func TestClient_retry_attemptTimeout(t *testing.T) {
 // request arrives does: every one of them (all) or only the next one. It
 // counts the requests it read.
 type hangUp struct {
-	f        *fakeServer
+	f        *riskcloudtest.Server
 	all      bool
 	requests atomic.Int64
 }
@@ -756,7 +738,7 @@ func (h *hangUp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // for the next.
 func hangUpClient(t *testing.T, all bool, opts ...riskcloud.Option) (*hangUp, *riskcloud.Client) {
 	t.Helper()
-	h := &hangUp{f: newFake(t, 5), all: all}
+	h := &hangUp{f: newServer(t, 5), all: all}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	c, err := riskcloud.NewClient(srv.URL+testPrefix, append([]riskcloud.Option{riskcloud.WithToken(testToken)}, opts...)...)
@@ -822,7 +804,7 @@ func TestClient_retry_lastSend(t *testing.T) {
 	for _, h2 := range []bool{false, true} {
 		t.Run(fmt.Sprint("HTTP/2=", h2), func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, 5)
+			f := newServer(t, 5)
 			type seen struct {
 				proto         string
 				contentLength int64

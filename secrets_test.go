@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // secretStrings are what no error, log record or printout may contain: the
@@ -115,15 +116,13 @@ func debugLogger() (*slog.Logger, *syncBuffer, *syncBuffer) {
 	return slog.New(teeHandler{slog.NewTextHandler(text, opts), slog.NewJSONHandler(js, opts)}), text, js
 }
 
-// fakeFor returns a fake whose credentials match the auth mode.
-func fakeFor(t *testing.T, creds bool, n int) *fakeServer {
+// fakeFor returns a server (newServer) whose credentials match the auth mode.
+func fakeFor(t *testing.T, creds bool, n int) *riskcloudtest.Server {
 	t.Helper()
-	f := newFake(t, n)
 	if creds {
-		f.token = ""
-		f.clientID, f.secret = testID, testSecret
+		return newServer(t, n, riskcloudtest.WithClientCredentials(testID, testSecret))
 	}
-	return f
+	return newServer(t, n)
 }
 
 // clientFor returns a client of the fake through rt, with a static token or
@@ -141,7 +140,7 @@ func clientFor(t *testing.T, creds bool, rt http.RoundTripper, opts ...riskcloud
 type faultOn struct {
 	next   http.Handler
 	match  string
-	f      fault
+	f      riskcloudtest.Fault
 	before func(*http.Request)
 
 	mu        sync.Mutex
@@ -161,14 +160,7 @@ func (h *faultOn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.before != nil {
 		h.before(r)
 	}
-	for k, vs := range h.f.header {
-		w.Header()[k] = vs
-	}
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json")
-	}
-	w.WriteHeader(h.f.status)
-	io.WriteString(w, h.f.body)
+	h.f.ServeHTTP(w, r)
 }
 
 const (
@@ -182,15 +174,15 @@ type failureScenario struct {
 	credsOnly bool
 	// setup returns the transport for the client; cancel cancels the
 	// walk's ctx.
-	setup func(t *testing.T, f *fakeServer, cancel context.CancelFunc) http.RoundTripper
+	setup func(t *testing.T, f *riskcloudtest.Server, cancel context.CancelFunc) http.RoundTripper
 	// cancelFirst cancels the ctx before the walk.
 	cancelFirst bool
 	check       func(t *testing.T, err error)
 }
 
 func failureScenarios() []failureScenario {
-	on := func(match string, ft fault) func(*testing.T, *fakeServer, context.CancelFunc) http.RoundTripper {
-		return func(_ *testing.T, f *fakeServer, _ context.CancelFunc) http.RoundTripper {
+	on := func(match string, ft riskcloudtest.Fault) func(*testing.T, *riskcloudtest.Server, context.CancelFunc) http.RoundTripper {
+		return func(_ *testing.T, f *riskcloudtest.Server, _ context.CancelFunc) http.RoundTripper {
 			return &handlerTransport{h: &faultOn{next: f, match: match, f: ft}}
 		}
 	}
@@ -210,21 +202,21 @@ func failureScenarios() []failureScenario {
 			}
 		}
 	}
-	jsonErr := func(code int, msg string) fault {
-		return fault{status: code, body: fmt.Sprintf(`{"status":%d,"message":%q}`, code, msg)}
+	jsonErr := func(code int, msg string) riskcloudtest.Fault {
+		return riskcloudtest.Fault{Status: code, Body: fmt.Sprintf(`{"status":%d,"message":%q}`, code, msg)}
 	}
 	return []failureScenario{
 		{name: "401", setup: on(secretsAuditPath, jsonErr(401, "Full authentication is required to access this resource")),
 			check: is(riskcloud.ErrUnauthorized)},
 		{name: "403", setup: on(secretsAuditPath, jsonErr(403, "Access is denied")), check: is(riskcloud.ErrForbidden)},
-		{name: "429 exhausted", setup: on(secretsAuditPath, fault{status: 429, header: http.Header{"Retry-After": {"0"}},
-			body: `{"status":429,"message":"Too many requests"}`}), check: is(riskcloud.ErrRateLimited)},
-		{name: "500 exhausted", setup: on(secretsAuditPath, fault{status: 500, body: `{"timestamp":"2026-11-01T12:00:00.000+00:00","status":500,"error":"Internal Server Error","message":"boom","path":"/api/v1/access-audit"}`}),
+		{name: "429 exhausted", setup: on(secretsAuditPath, riskcloudtest.Fault{Status: 429, RetryAfter: "0",
+			Body: `{"status":429,"message":"Too many requests"}`}), check: is(riskcloud.ErrRateLimited)},
+		{name: "500 exhausted", setup: on(secretsAuditPath, riskcloudtest.Fault{Status: 500, Body: `{"timestamp":"2026-11-01T12:00:00.000+00:00","status":500,"error":"Internal Server Error","message":"boom","path":"/api/v1/access-audit"}`}),
 			check: status(500)},
-		{name: "502 HTML page", setup: on(secretsAuditPath, fault{status: 502, header: http.Header{"Content-Type": {"text/html"}},
-			body: "<html><head><title>502 Bad Gateway</title></head><body>upstream for /api/v1/access-audit?email=alice%40example.com</body></html>"}),
+		{name: "502 HTML page", setup: on(secretsAuditPath, riskcloudtest.Fault{Status: 502, ContentType: "text/html",
+			Body: "<html><head><title>502 Bad Gateway</title></head><body>upstream for /api/v1/access-audit?email=alice%40example.com</body></html>"}),
 			check: status(502)},
-		{name: "transport error", setup: func(_ *testing.T, f *fakeServer, _ context.CancelFunc) http.RoundTripper {
+		{name: "transport error", setup: func(_ *testing.T, f *riskcloudtest.Server, _ context.CancelFunc) http.RoundTripper {
 			return &handlerTransport{h: f, fail: func(r *http.Request) error {
 				if strings.Contains(r.URL.Path, secretsAuditPath) {
 					return errors.New("read tcp 10.0.0.1:443: connection reset by peer")
@@ -236,33 +228,33 @@ func failureScenarios() []failureScenario {
 				t.Errorf("err = %v, want the transport's error", err)
 			}
 		}},
-		{name: "non-JSON 200", setup: on(secretsAuditPath, fault{status: 200, header: http.Header{"Content-Type": {"text/html; charset=utf-8"}},
-			body: "<html><body>Sign in, alice@example.com</body></html>"}), check: is(riskcloud.ErrUnexpectedResponse)},
-		{name: "malformed JSON 200", setup: on(secretsAuditPath, fault{status: 200,
-			body: `{"content":[{"type":"Login","timestamp":1793534400000,"remoteAddress":"alice@example.com"`}),
+		{name: "non-JSON 200", setup: on(secretsAuditPath, riskcloudtest.Fault{Status: 200, ContentType: "text/html; charset=utf-8",
+			Body: "<html><body>Sign in, alice@example.com</body></html>"}), check: is(riskcloud.ErrUnexpectedResponse)},
+		{name: "malformed JSON 200", setup: on(secretsAuditPath, riskcloudtest.Fault{Status: 200,
+			Body: `{"content":[{"type":"Login","timestamp":1793534400000,"remoteAddress":"alice@example.com"`}),
 			check: is(riskcloud.ErrUnexpectedResponse)},
-		{name: "bad timestamp", setup: on(secretsAuditPath, fault{status: 200,
-			body: string(onePage(`{"type":"Login","timestamp":"yesterday","message":null,"remoteAddress":"203.0.113.7"}`))}),
+		{name: "bad timestamp", setup: on(secretsAuditPath, riskcloudtest.Fault{Status: 200,
+			Body: string(onePage(`{"type":"Login","timestamp":"yesterday","message":null,"remoteAddress":"203.0.113.7"}`))}),
 			check: is(riskcloud.ErrUnexpectedResponse)},
-		{name: "ctx cancelled during the walk", setup: func(_ *testing.T, f *fakeServer, cancel context.CancelFunc) http.RoundTripper {
+		{name: "ctx cancelled during the walk", setup: func(_ *testing.T, f *riskcloudtest.Server, cancel context.CancelFunc) http.RoundTripper {
 			return &handlerTransport{h: &faultOn{next: f, match: secretsAuditPath, f: jsonErr(500, "boom"),
 				before: func(*http.Request) { cancel() }}}
 		}, check: is(context.Canceled)},
 		{name: "ctx cancelled before the walk", cancelFirst: true,
-			setup: func(_ *testing.T, f *fakeServer, _ context.CancelFunc) http.RoundTripper {
+			setup: func(_ *testing.T, f *riskcloudtest.Server, _ context.CancelFunc) http.RoundTripper {
 				return &handlerTransport{h: f}
 			}, check: is(context.Canceled)},
-		{name: "token exchange 401", credsOnly: true, setup: func(_ *testing.T, f *fakeServer, _ context.CancelFunc) http.RoundTripper {
-			f.secret = "another-secret"
+		{name: "token exchange 401", credsOnly: true, setup: func(_ *testing.T, f *riskcloudtest.Server, _ context.CancelFunc) http.RoundTripper {
+			f.RollCredentials(testID, "another-secret")
 			return &handlerTransport{h: f}
 		}, check: is(riskcloud.ErrUnauthorized)},
 		{name: "token exchange 500 exhausted", credsOnly: true, setup: on(secretsTokenPath, jsonErr(500, "boom")), check: status(500)},
-		{name: "token response without access_token", credsOnly: true, setup: on(secretsTokenPath, fault{status: 200,
-			body: `{"token":"issued-9-SECRET","token_type":"bearer"}`}), check: is(riskcloud.ErrUnexpectedResponse)},
-		{name: "token response cut short", credsOnly: true, setup: on(secretsTokenPath, fault{status: 200,
-			body: `{"access_token":"issued-9-SECRET","token_type":"bearer","expires_in":`}), check: is(riskcloud.ErrUnexpectedResponse)},
-		{name: "token response with a wrong type", credsOnly: true, setup: on(secretsTokenPath, fault{status: 200,
-			body: `{"access_token":["issued-9-SECRET"]}`}), check: is(riskcloud.ErrUnexpectedResponse)},
+		{name: "token response without access_token", credsOnly: true, setup: on(secretsTokenPath, riskcloudtest.Fault{Status: 200,
+			Body: `{"token":"issued-9-SECRET","token_type":"bearer"}`}), check: is(riskcloud.ErrUnexpectedResponse)},
+		{name: "token response cut short", credsOnly: true, setup: on(secretsTokenPath, riskcloudtest.Fault{Status: 200,
+			Body: `{"access_token":"issued-9-SECRET","token_type":"bearer","expires_in":`}), check: is(riskcloud.ErrUnexpectedResponse)},
+		{name: "token response with a wrong type", credsOnly: true, setup: on(secretsTokenPath, riskcloudtest.Fault{Status: 200,
+			Body: `{"access_token":["issued-9-SECRET"]}`}), check: is(riskcloud.ErrUnexpectedResponse)},
 	}
 }
 
@@ -330,7 +322,7 @@ func TestSecrets_queryCarriesTheEmail(t *testing.T) {
 	t.Parallel()
 	for _, creds := range []bool{false, true} {
 		f := fakeFor(t, creds, 3)
-		h := &faultOn{next: f, match: secretsAuditPath, f: fault{status: 403, body: `{"status":403,"message":"Access is denied"}`}}
+		h := &faultOn{next: f, match: secretsAuditPath, f: riskcloudtest.Fault{Status: 403, Body: `{"status":403,"message":"Access is denied"}`}}
 		c := clientFor(t, creds, &handlerTransport{h: h})
 		_, err := collect(t, c.AccessAudit.Failures(&riskcloud.ListOptions{Email: testEmail}).All(context.Background()))
 		if !errors.Is(err, riskcloud.ErrForbidden) {
@@ -349,7 +341,7 @@ func TestSecrets_notInLogsOfSuccessfulWalks(t *testing.T) {
 			t.Parallel()
 			logger, text, js := debugLogger()
 			f := fakeFor(t, creds, 0)
-			f.log = mixed(30)
+			addFor(f, mixed(30))
 			c := clientFor(t, creds, &handlerTransport{h: f}, riskcloud.WithLogger(logger))
 			ctx := context.Background()
 
@@ -359,15 +351,15 @@ func TestSecrets_notInLogsOfSuccessfulWalks(t *testing.T) {
 					t.Fatalf("Attempts: %d entries, err %v; want 15", len(got), err)
 				}
 				if creds {
-					f.revoke() // the next walk draws a 401, exchanges again and retries
+					f.RevokeToken() // the next walk draws a 401, exchanges again and retries
 				}
 			}
 			got, err := collect(t, c.AccessAudit.Failures(&riskcloud.ListOptions{Email: testEmail, Size: 3}).All(ctx))
 			if err != nil || len(got) == 0 {
 				t.Fatalf("Failures: %d entries, err %v", len(got), err)
 			}
-			if creds && f.exchanges < 2 {
-				t.Errorf("exchanges = %d, want a renewal after the revocation", f.exchanges)
+			if creds && f.Stats().Exchanges < 2 {
+				t.Errorf("exchanges = %d, want a renewal after the revocation", f.Stats().Exchanges)
 			}
 			// Values handed to a logger directly print no secret either.
 			pager := c.AccessAudit.Attempts(testEmail, &riskcloud.ListOptions{Email: testEmail})
@@ -385,15 +377,15 @@ func TestSecrets_notInLogsOfSuccessfulWalks(t *testing.T) {
 
 func TestSecrets_notInFormattedValues(t *testing.T) {
 	t.Parallel()
-	tokenClient := newTestClient(t, newFake(t, 3))
+	tokenClient := newTestClient(t, newServer(t, 3))
 	f := fakeFor(t, true, 3)
 	credsClient := newCredentialsClient(t, &handlerTransport{h: f})
 	// Exchange first, so that the client holds an issued token.
 	if _, err := credsClient.AccessAudit.Logins(nil).Page(context.Background(), 0); err != nil {
 		t.Fatal(err)
 	}
-	if f.exchanges != 1 {
-		t.Fatalf("exchanges = %d, want 1", f.exchanges)
+	if n := f.Stats().Exchanges; n != 1 {
+		t.Fatalf("exchanges = %d, want 1", n)
 	}
 
 	values := map[string]any{
@@ -495,15 +487,15 @@ func silentWalks(t *testing.T) []error {
 	ctx := context.Background()
 	for _, opts := range [][]riskcloud.Option{nil, {riskcloud.WithLogger(nil)}} {
 		// Retried 500s, then the final error.
-		f := newFake(t, 10)
-		f.fail(fault{status: 500}, fault{status: 502}, fault{status: 503}, fault{status: 504, body: `{"message":"down"}`})
+		f := newServer(t, 10)
+		failNext(f, riskcloudtest.Fault{Status: 500}, riskcloudtest.Fault{Status: 502}, riskcloudtest.Fault{Status: 503}, riskcloudtest.Fault{Status: 504, Body: `{"message":"down"}`})
 		_, err := collect(t, newTestClient(t, f, opts...).AccessAudit.Attempts(testEmail, nil).All(ctx))
 		if apiErr := (*riskcloud.APIError)(nil); !errors.As(err, &apiErr) || apiErr.StatusCode != 504 {
 			errs = append(errs, fmt.Errorf("retried walk: %v", err))
 		}
 
 		// Retried transport errors.
-		f = newFake(t, 10)
+		f = newServer(t, 10)
 		rt := &handlerTransport{h: f, fail: func(*http.Request) error { return errors.New("connection refused") }}
 		_, err = collect(t, newTestClientTransport(t, rt, opts...).AccessAudit.Logins(nil).All(ctx))
 		if err == nil {
@@ -511,8 +503,8 @@ func silentWalks(t *testing.T) []error {
 		}
 
 		// A retried 429, then a walk that succeeds.
-		f = newFake(t, 10)
-		f.fail(fault{status: 429, header: http.Header{"Retry-After": {"0"}}})
+		f = newServer(t, 10)
+		failNext(f, riskcloudtest.Fault{Status: 429, RetryAfter: "0"})
 		got, err := collect(t, newTestClient(t, f, opts...).AccessAudit.Failures(&riskcloud.ListOptions{Email: testEmail}).All(ctx))
 		if err != nil || len(got) != 0 {
 			errs = append(errs, fmt.Errorf("walk after a 429: %d entries, %v", len(got), err))
@@ -524,13 +516,10 @@ func silentWalks(t *testing.T) []error {
 		c := newCredentialsClient(t, &handlerTransport{h: f}, opts...)
 		_, err = collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 3}).All(ctx))
 		expect(err, nil)
-		f.revoke()
+		f.RevokeToken()
 		_, err = collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 3}).All(ctx))
 		expect(err, nil)
-		f.mu.Lock()
-		f.secret = "another-secret"
-		f.mu.Unlock()
-		f.revoke()
+		f.RollCredentials(testID, "another-secret") // which revokes the token too
 		_, err = collect(t, c.AccessAudit.Logins(nil).All(ctx))
 		expect(err, riskcloud.ErrUnauthorized)
 

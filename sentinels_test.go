@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // allSentinels are the errors a caller can test a failure against: the
@@ -68,7 +69,7 @@ func statusClient(status int, header ...string) func(t *testing.T) *riskcloud.Cl
 
 // credsClient exchanges client credentials at a fake whose token endpoint
 // answers with h, or the fake's own exchange when h is nil.
-func credsClient(h func(f *fakeServer) http.Handler) func(t *testing.T) *riskcloud.Client {
+func credsClient(h func(f *riskcloudtest.Server) http.Handler) func(t *testing.T) *riskcloud.Client {
 	return func(t *testing.T) *riskcloud.Client {
 		f := fakeFor(t, true, 12)
 		var handler http.Handler = f
@@ -80,8 +81,8 @@ func credsClient(h func(f *fakeServer) http.Handler) func(t *testing.T) *riskclo
 }
 
 // onToken answers the token exchange with ft and passes the rest to f.
-func onToken(ft fault) func(f *fakeServer) http.Handler {
-	return func(f *fakeServer) http.Handler {
+func onToken(ft riskcloudtest.Fault) func(f *riskcloudtest.Server) http.Handler {
+	return func(f *riskcloudtest.Server) http.Handler {
 		return &faultOn{next: f, match: "/api/v1/account/token", f: ft}
 	}
 }
@@ -203,7 +204,7 @@ func sentinelRows() []failureRow {
 			}
 		}},
 		{name: "certificate not trusted", client: func(t *testing.T) *riskcloud.Client {
-			srv := httptest.NewUnstartedServer(newFake(t, 3))
+			srv := httptest.NewUnstartedServer(newServer(t, 3))
 			srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 			srv.StartTLS()
 			t.Cleanup(srv.Close)
@@ -231,7 +232,7 @@ func sentinelRows() []failureRow {
 		}, want: []error{riskcloud.ErrNetwork, context.DeadlineExceeded}},
 		{name: "body cut short", client: transportClient(func(t *testing.T) http.RoundTripper {
 			s := &script{plan: repeatStep(1000, "cut")}
-			return s.transport(newFake(t, 12))
+			return s.transport(newServer(t, 12))
 		}), want: []error{riskcloud.ErrNetwork}, also: func(t *testing.T, err error) {
 			if !errors.Is(err, io.ErrUnexpectedEOF) {
 				t.Errorf("err = %v, want io.ErrUnexpectedEOF", err)
@@ -250,19 +251,17 @@ func sentinelRows() []failureRow {
 			return newTestClient(t, jsonPage(onePage(`{"type":"Login","timestamp":"yesterday"}`)))
 		}, want: []error{riskcloud.ErrUnexpectedResponse}, also: wantAs[*riskcloud.TimestampError]},
 		{name: "server ignores the page parameter", walkOnly: true, client: func(t *testing.T) *riskcloud.Client {
-			f := newFake(t, 12)
-			f.ignorePage = true
-			return newTestClient(t, f)
+			return newTestClient(t, newServer(t, 12, riskcloudtest.WithPageIgnored()))
 		}, want: []error{riskcloud.ErrUnexpectedResponse}},
-		{name: "token exchange rejected", client: credsClient(func(f *fakeServer) http.Handler {
-			f.secret = "another-secret"
+		{name: "token exchange rejected", client: credsClient(func(f *riskcloudtest.Server) http.Handler {
+			f.RollCredentials(testID, "another-secret")
 			return f
 		}), want: []error{riskcloud.ErrUnauthorized}, also: wantStatusCode(401)},
-		{name: "token exchange 400", client: credsClient(onToken(fault{status: 400, body: `{"message":"bad"}`})),
+		{name: "token exchange 400", client: credsClient(onToken(riskcloudtest.Fault{Status: 400, Body: `{"message":"bad"}`})),
 			want: []error{riskcloud.ErrBadRequest}},
-		{name: "token exchange 503", client: credsClient(onToken(fault{status: 503, body: `{"message":"down"}`})),
+		{name: "token exchange 503", client: credsClient(onToken(riskcloudtest.Fault{Status: 503, Body: `{"message":"down"}`})),
 			want: []error{riskcloud.ErrServer}},
-		{name: "token response without access_token", client: credsClient(onToken(fault{status: 200, body: `{"token_type":"bearer"}`})),
+		{name: "token response without access_token", client: credsClient(onToken(riskcloudtest.Fault{Status: 200, Body: `{"token_type":"bearer"}`})),
 			want: []error{riskcloud.ErrUnexpectedResponse}},
 		{name: "token exchange connection reset", client: func(t *testing.T) *riskcloud.Client {
 			return newCredentialsClient(t, &handlerTransport{h: fakeFor(t, true, 3), fail: func(r *http.Request) error {

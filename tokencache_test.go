@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // memCache is a TokenCache in memory, shared by the clients of a test as a
@@ -58,8 +59,7 @@ func (m *memCache) get() (string, time.Time, int, int) {
 // of a program) takes the token from the cache and does not exchange.
 func TestClient_tokenCache_reusedAcrossClients(t *testing.T) {
 	t.Parallel()
-	f := credFake(t, 25, testID, testSecret)
-	f.tokenTTL = time.Hour
+	f := credFake(t, 25, testID, testSecret, riskcloudtest.WithTokenLifetime(time.Hour))
 	cache := &memCache{}
 	before := time.Now()
 	for run := range 3 {
@@ -81,9 +81,9 @@ func TestClient_tokenCache_reusedAcrossClients(t *testing.T) {
 	if expiry.Before(before.Add(time.Hour)) || expiry.After(time.Now().Add(time.Hour)) {
 		t.Errorf("stored expiry %v, want an hour after the exchange", expiry)
 	}
-	for _, r := range f.seen() {
-		if r.path != tokenEndpoint && r.auth != "Bearer issued-1-SECRET" {
-			t.Errorf("a page was requested with %q", r.auth)
+	for _, r := range f.Requests() {
+		if r.Path != testPrefix+tokenEndpoint && string(r.Authorization) != "Bearer issued-1-SECRET" {
+			t.Errorf("a page was requested with %q", string(r.Authorization))
 		}
 	}
 }
@@ -122,7 +122,7 @@ func TestClient_tokenCache_unusable(t *testing.T) {
 			if n := exchanges(f); n != 1 {
 				t.Errorf("exchanges = %d, want 1", n)
 			}
-			if n := f.pageRequests(); n != 1+tt.pageRejects {
+			if n := f.Stats().PageRequests; n != 1+tt.pageRejects {
 				t.Errorf("page requests = %d, want %d", n, 1+tt.pageRejects)
 			}
 			if token, _, _, _ := cache.get(); token != "issued-1-SECRET" {
@@ -146,7 +146,7 @@ func TestClient_tokenCache_renewedElsewhere(t *testing.T) {
 	}
 	// The other process finds issued-1 revoked (by a third party) and
 	// renews it; the cache now holds issued-2.
-	f.revoke()
+	f.RevokeToken()
 	b := newCredClient(t, f, testID, testSecret, riskcloud.WithTokenCache(cache))
 	if _, err := walk(t, context.Background(), b, 10); err != nil {
 		t.Fatal(err)
@@ -157,9 +157,9 @@ func TestClient_tokenCache_renewedElsewhere(t *testing.T) {
 	if n := exchanges(f); n != 2 {
 		t.Errorf("exchanges = %d, want 2 (a's first, b's renewal)", n)
 	}
-	seen := f.seen()
-	if last := seen[len(seen)-1]; last.auth != "Bearer issued-2-SECRET" {
-		t.Errorf("a's last page went with %q, want the token b stored", last.auth)
+	seen := f.Requests()
+	if last := seen[len(seen)-1]; string(last.Authorization) != "Bearer issued-2-SECRET" {
+		t.Errorf("a's last page went with %q, want the token b stored", string(last.Authorization))
 	}
 }
 
@@ -224,7 +224,7 @@ func TestClient_tokenCache_cachedRenewalStaleToo(t *testing.T) {
 	if _, err := walk(t, context.Background(), a, 10); err != nil { // issued-1, stored
 		t.Fatal(err)
 	}
-	f.revoke()
+	f.RevokeToken()
 	b := newCredClient(t, f, testID, testSecret, riskcloud.WithTokenCache(cache))
 	if _, err := walk(t, context.Background(), b, 10); err != nil { // issued-2, stored
 		t.Fatal(err)
@@ -244,10 +244,10 @@ func TestClient_tokenCache_cachedRenewalStaleToo(t *testing.T) {
 	if token, _, _, _ := cache.get(); token != "issued-4-SECRET" {
 		t.Errorf("cache holds %q, want a's fresh token", token)
 	}
-	seen := f.seen()
+	seen := f.Requests()
 	var auths []string
 	for _, r := range seen[len(seen)-4:] {
-		auths = append(auths, r.path+" "+r.auth)
+		auths = append(auths, strings.TrimPrefix(r.Path, testPrefix)+" "+string(r.Authorization))
 	}
 	want := []string{
 		"/api/v1/access-audit/logins Bearer issued-1-SECRET",

@@ -341,21 +341,21 @@ func TestPager_Page_invalidNumber(t *testing.T) {
 func TestPager_prefetchIsAccepted(t *testing.T) {
 	t.Parallel()
 	for _, prefetch := range []int{1, 3, riskcloud.MaxPrefetch, 1 << 20} {
-		f := newFake(t, 45)
+		f := newServer(t, 45)
 		c := newTestClient(t, f)
 		got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10, Prefetch: prefetch}).All(context.Background()))
 		if err != nil {
 			t.Fatalf("Prefetch %d: %v", prefetch, err)
 		}
-		if !slices.Equal(tags(t, got), tagsOf(f.log)) {
-			t.Errorf("Prefetch %d: got %v\nwant %v", prefetch, tags(t, got), tagsOf(f.log))
+		if !slices.Equal(tags(t, got), tagsOf(f.Entries())) {
+			t.Errorf("Prefetch %d: got %v\nwant %v", prefetch, tags(t, got), tagsOf(f.Entries()))
 		}
 
 		got, err = collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 10, Prefetch: prefetch, Limit: 15}).All(context.Background()))
 		if err != nil {
 			t.Fatalf("Prefetch %d with Limit: %v", prefetch, err)
 		}
-		if !slices.Equal(tags(t, got), tagsOf(f.log[:15])) {
+		if !slices.Equal(tags(t, got), tagsOf(f.Entries()[:15])) {
 			t.Errorf("Prefetch %d with Limit 15: got %v", prefetch, tags(t, got))
 		}
 	}
@@ -363,8 +363,8 @@ func TestPager_prefetchIsAccepted(t *testing.T) {
 
 func TestPager_optionsAreCopied(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 0)
-	f.log = mixed(40)
+	f := newServer(t, 0)
+	addFor(f, mixed(40))
 	c := newTestClient(t, f)
 
 	opts := &riskcloud.ListOptions{Size: 5, Email: testEmail, Limit: 7}
@@ -374,7 +374,7 @@ func TestPager_optionsAreCopied(t *testing.T) {
 	*opts = riskcloud.ListOptions{Size: -1, Page: 3, Email: "Bob <bob@example.com>", Limit: -1, Since: logEnd.Add(time.Hour)}
 
 	for name, p := range map[string]*riskcloud.Pager[riskcloud.Entry]{"Logins": logins, "Attempts": attempts} {
-		before := len(f.seen())
+		before := len(f.Requests())
 		got, err := collect(t, p.All(context.Background()))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -382,13 +382,13 @@ func TestPager_optionsAreCopied(t *testing.T) {
 		if len(got) != 7 {
 			t.Errorf("%s: got %d entries, want 7 (the Limit given)", name, len(got))
 		}
-		for _, r := range f.seen()[before:] {
-			if r.query["size"][0] != "5" || r.query["email"][0] != testEmail {
-				t.Errorf("%s: query = %v, want size 5 and the email given", name, r.query)
+		for _, r := range f.Requests()[before:] {
+			if r.Query["size"][0] != "5" || r.Query["email"][0] != testEmail {
+				t.Errorf("%s: query = %v, want size 5 and the email given", name, r.Query)
 			}
 		}
-		if r := f.seen()[before]; r.query["page"][0] != "0" {
-			t.Errorf("%s: first page = %v, want 0", name, r.query["page"])
+		if r := f.Requests()[before]; r.Query["page"][0] != "0" {
+			t.Errorf("%s: first page = %v, want 0", name, r.Query["page"])
 		}
 	}
 }

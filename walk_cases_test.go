@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // This file holds the walks an independent reviewer's harness got wrong
@@ -46,9 +47,9 @@ func TestPager_All_staticTwins(t *testing.T) {
 	t.Parallel()
 	t.Run("pair", func(t *testing.T) {
 		t.Parallel()
-		f := newFake(t, 0)
-		e := makeEntry(7, "pair", logEnd, riskcloud.LoginFail, testEmail)
-		f.log = []fakeEntry{e, e}
+		f := newServer(t, 0)
+		e := makeEntry(7, "pair", logEnd, riskcloud.LoginFail)
+		f.Add(e, e)
 		c := newTestClient(t, f)
 		got, err := collect(t, c.AccessAudit.Failures(&riskcloud.ListOptions{Size: 1}).All(context.Background()))
 		if err != nil || len(got) != 2 {
@@ -61,16 +62,15 @@ func TestPager_All_staticTwins(t *testing.T) {
 		for size := 1; size <= 7; size++ {
 			t.Run(fmt.Sprintf("size=%d/meta=%v", size, len(omit) == 0), func(t *testing.T) {
 				t.Parallel()
-				f := newFake(t, 0)
-				f.log = twins(60)
-				f.omit = omit
+				f := newServer(t, 0, withoutFields(omit))
+				f.Add(twins(60)...)
 				c := newTestClient(t, f)
 				got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: size}).All(context.Background()))
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !slices.Equal(raws2(got), raws(f.log)) {
-					t.Errorf("got %d entries, want %d", len(got), len(f.log))
+				if !slices.Equal(raws(got), raws(f.Entries())) {
+					t.Errorf("got %d entries, want %d", len(got), f.Len())
 				}
 			})
 		}
@@ -97,16 +97,16 @@ func TestPager_All_shortFirstPageOfAGrowingLog(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, tt.n)
-			want := tagsOf(f.log[tt.page*tt.size:])
-			f.omit = map[string]bool{"last": true, "totalElements": true, "totalPages": true, "size": tt.omitSize}
 			round := 0
-			f.beforePage = func(f *fakeServer, page int) {
-				if round == 1 {
-					f.insertHead(f.newer(tt.arrived, "new-"))
-				}
-				round++
-			}
+			f := newServer(t, tt.n,
+				withoutFields(map[string]bool{"last": true, "totalElements": true, "totalPages": true, "size": tt.omitSize}),
+				riskcloudtest.WithBeforePage(func(f *riskcloudtest.Server, page int) {
+					if round == 1 {
+						arrive(f, tt.arrived, "new-")
+					}
+					round++
+				}))
+			want := tagsOf(f.Entries()[tt.page*tt.size:])
 			c := newTestClient(t, f)
 			got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: tt.size, Page: tt.page}).All(context.Background()))
 			if err != nil {
@@ -222,15 +222,14 @@ func serials(t *testing.T, es []riskcloud.Entry) []int {
 // over the server's last: false, and stopped after the page.
 func TestPager_All_clampedSizeEchoedShortPageNotLast(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, 37)
-	f.maxSize, f.echoSize = 11, true
-	f.omit = map[string]bool{"totalPages": true}
+	f := newServer(t, 37, riskcloudtest.WithMaxPageSize(11), riskcloudtest.WithEchoedPageSize(),
+		riskcloudtest.WithoutPageFields("totalPages"))
 	c := newTestClient(t, f)
 	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 13, Page: 2}).All(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := tagsOf(f.log[22:]); !slices.Equal(tags(t, got), want) {
+	if want := tagsOf(f.Entries()[22:]); !slices.Equal(tags(t, got), want) {
 		t.Errorf("got %v, want %v", tags(t, got), want)
 	}
 }

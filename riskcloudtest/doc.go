@@ -7,7 +7,8 @@
 // without the Admin > All entitlement, and Risk Cloud's error bodies. Its
 // options provoke what a client must survive: latency, failing responses
 // (with Retry-After), bodies cut short, a clamped page size, entries arriving
-// while a walk runs, expiring and rotating tokens.
+// while a walk runs, expiring, rotating and revoked tokens, rolled
+// credentials.
 //
 //	srv := riskcloudtest.NewServer()
 //	defer srv.Close()
@@ -16,6 +17,15 @@
 //
 // A Server is safe for concurrent use, and never reaches the network beyond
 // loopback.
+//
+// [NewHandler] builds the same server without a socket, answering through
+// its ServeHTTP or an in-process transport: for tests inside
+// testing/synctest, or behind a handler of the test's own. Other options
+// stage servers a client must cope with: pages missing meta fields
+// ([WithoutPageFields]), a page parameter ignored ([WithPageIgnored]), a
+// clamped size reported as asked ([WithEchoedPageSize]), no authentication
+// at all ([WithoutAuthentication]); and [WithTokenIssuer], [Server.Requests]
+// and [Server.Entries] let a test check what a client sent and received.
 //
 // [RegisterResponders] serves the same endpoints through an
 // httpmock.MockTransport instead, for tests that mock at the transport.

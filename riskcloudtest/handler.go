@@ -1,10 +1,9 @@
 package riskcloudtest
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 	"time"
 
@@ -19,74 +18,69 @@ const (
 	tokenPath    = "/api/v1/account/token"
 )
 
-// defaultPageSize is Spring's default page size, which Risk Cloud uses.
-const defaultPageSize = 20
-
 // ServeHTTP answers one request as Risk Cloud would, or with the next
 // queued [Fault].
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	inFlight := int(s.inFlight.Add(1))
 	defer s.inFlight.Add(-1)
 
-	path, known := strings.CutPrefix(r.URL.Path, s.prefix)
-	isPage := known && (path == attemptsPath || path == loginsPath || path == failuresPath)
+	path, known := strings.CutPrefix(r.URL.Path, s.cfg.prefix)
+	fault := s.record(r, inFlight, known && isPagePath(path))
+	if !s.waitLatency(r) {
+		return
+	}
+	if fault != nil && !fault.Cut {
+		fault.ServeHTTP(w, r)
+		return
+	}
+	status, body := s.respond(r, path, known)
+	if fault != nil {
+		writeCut(w, status, "application/json", body)
+		return
+	}
+	writeBody(w, status, "application/json", body)
+}
 
+func isPagePath(path string) bool {
+	return path == attemptsPath || path == loginsPath || path == failuresPath
+}
+
+// record counts and keeps r, and takes the next queued fault, if any.
+func (s *Server) record(r *http.Request, inFlight int, isPage bool) *Fault {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.stats.MaxInFlight = max(s.stats.MaxInFlight, inFlight)
 	s.stats.Requests++
 	if isPage {
 		s.stats.PageRequests++
 	}
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()})
-	var fault *Fault
-	if len(s.faults) > 0 {
-		fault = &s.faults[0]
-		s.faults = s.faults[1:]
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
+		Authorization: Credential(r.Header.Get("Authorization"))})
+	if len(s.faults) == 0 {
+		return nil
 	}
-	s.mu.Unlock()
+	f := s.faults[0]
+	s.faults = s.faults[1:]
+	return &f
+}
 
-	if s.latency > 0 {
-		t := time.NewTimer(s.latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		case <-s.closing:
-			// Close must not wait out the latency of requests in flight.
-			t.Stop()
-			panic(http.ErrAbortHandler)
-		}
+// waitLatency waits out [WithLatency]; false means r was cancelled
+// meanwhile and gets no response.
+func (s *Server) waitLatency(r *http.Request) bool {
+	if s.cfg.latency <= 0 {
+		return true
 	}
-
-	cut := false
-	if fault != nil {
-		switch {
-		case fault.Reset:
-			panic(http.ErrAbortHandler) // net/http drops the connection, quietly
-		case fault.Cut:
-			cut = true
-		default:
-			writeFault(w, *fault, r.URL.Path)
-			return
-		}
-	}
-
-	status, body := s.respond(r, path, known)
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	if cut {
-		// Promise the whole body, send half, and hang up.
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(status)
-		w.Write(body[:len(body)/2])
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
-		}
+	t := time.NewTimer(s.cfg.latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-s.closing:
+		// Close must not wait out the latency of requests in flight.
 		panic(http.ErrAbortHandler)
 	}
-	w.WriteHeader(status)
-	w.Write(body)
 }
 
 // respond builds the real response to r, whose path is relative to the
@@ -100,7 +94,7 @@ func (s *Server) respond(r *http.Request, path string, known bool) (int, []byte)
 			return errorBody(http.StatusMethodNotAllowed, "Request method '"+r.Method+"' is not supported", r.URL.Path)
 		}
 		return s.exchange(r)
-	case path == attemptsPath, path == loginsPath, path == failuresPath:
+	case isPagePath(path):
 		if r.Method != http.MethodGet {
 			return errorBody(http.StatusMethodNotAllowed, "Request method '"+r.Method+"' is not supported", r.URL.Path)
 		}
@@ -109,55 +103,35 @@ func (s *Server) respond(r *http.Request, path string, known bool) (int, []byte)
 	return errorBody(http.StatusNotFound, "No message available", r.URL.Path)
 }
 
-// exchange issues a token for the client credentials in r's Basic
-// authorization, invalidating the previous one.
-func (s *Server) exchange(r *http.Request) (int, []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.exchangeOK(r) {
-		return errorBody(http.StatusUnauthorized, "Bad credentials", r.URL.Path)
-	}
-	s.stats.Exchanges++
-	s.issued = "rct_" + randomHex(16)
-	s.expires = s.now().Add(s.tokenLife)
-	return http.StatusOK, fmt.Appendf(nil, `{"access_token":%q,"token_type":"bearer","expires_in":%d,"scope":"read write"}`,
-		s.issued, int64(s.tokenLife/time.Second))
-}
-
 // page answers a GET of one of the access-audit endpoints.
 func (s *Server) page(r *http.Request, path string) (int, []byte) {
 	// Spring Security's filters answer before any parameter is read.
 	s.mu.Lock()
-	ok, forbidden := s.authorized(r), s.forbidden
+	ok := s.authorized(r)
 	s.mu.Unlock()
 	switch {
 	case !ok:
 		return errorBody(http.StatusUnauthorized, "Full authentication is required to access this resource", r.URL.Path)
-	case forbidden:
+	case s.cfg.forbidden:
 		return http.StatusForbidden, []byte(`{"status":403,"message":"Access is denied"}`)
 	}
-
 	q := r.URL.Query()
 	email := normalEmail(q.Get("email"))
-	if path == attemptsPath || q.Has("email") {
-		switch {
-		case email == "" && path == attemptsPath:
-			return http.StatusBadRequest, []byte(`{"property":"email","value":"","message":"must not be blank"}`)
-		case email != "" && !plausibleEmail(email):
-			return http.StatusBadRequest, fmt.Appendf(nil, `{"property":"email","value":%s,"message":"must be a well-formed email address"}`, quote(q.Get("email")))
-		}
+	if status, body := checkEmail(q, path, email); status != 0 {
+		return status, body
 	}
-	number, size := pageParams(q.Get("page"), q.Get("size"), s.maxSize)
+	params := s.pageParams(q.Get("page"), q.Get("size"))
 
-	// The hook runs unlocked, so that it may call Add or RemoveOldest.
-	if s.beforePage != nil {
-		s.beforePage(s, number)
+	s.pageMu.Lock()
+	defer s.pageMu.Unlock()
+	// The hook runs without s.mu, so that it may call Add or RemoveOldest.
+	if s.cfg.beforePage != nil {
+		s.cfg.beforePage(s, params.number)
 	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.arrivals > 0 && number > 0 {
-		s.arrive(s.arrivals)
+	if s.cfg.arrivals > 0 && params.number > 0 {
+		s.arrive(s.cfg.arrivals)
 	}
 	k := viewKey{email: email}
 	switch path {
@@ -166,7 +140,22 @@ func (s *Server) page(r *http.Request, path string) (int, []byte) {
 	case failuresPath:
 		k.typ = riskcloud.LoginFail
 	}
-	return http.StatusOK, springPage(s.log.view(k), number, size)
+	return http.StatusOK, springPage(s.log.view(k), params, s.cfg.omit)
+}
+
+// checkEmail answers 400 as Risk Cloud's validation does when the email
+// filter is missing where required, or malformed; 0 when it is fine.
+func checkEmail(q url.Values, path, email string) (int, []byte) {
+	if path != attemptsPath && !q.Has("email") {
+		return 0, nil
+	}
+	switch {
+	case email == "" && path == attemptsPath:
+		return http.StatusBadRequest, []byte(`{"property":"email","value":"","message":"must not be blank"}`)
+	case email != "" && !plausibleEmail(email):
+		return http.StatusBadRequest, fmt.Appendf(nil, `{"property":"email","value":%s,"message":"must be a well-formed email address"}`, quote(q.Get("email")))
+	}
+	return 0, nil
 }
 
 // arrive adds n logins newer than the whole log. Callers hold s.mu.
@@ -187,84 +176,10 @@ func (s *Server) arrive(n int) {
 	s.log.add(DefaultEmail, es)
 }
 
-// pageParams reads page and size as Spring's resolver does: an unreadable
-// or negative page is 0, an unreadable or non-positive size the default,
-// and a size above the cap the cap.
-func pageParams(page, size string, maxSize int) (number, n int) {
-	// Java ints: a number that does not fit in 32 bits is unreadable.
-	p, err := strconv.ParseInt(page, 10, 32)
-	number = int(p)
-	if err != nil || number < 0 {
-		number = 0
-	}
-	sz, err := strconv.ParseInt(size, 10, 32)
-	n = int(sz)
-	if err != nil || n < 1 {
-		n = defaultPageSize
-	}
-	if maxSize > 0 && n > maxSize {
-		n = maxSize
-	}
-	return number, n
-}
-
-// springPage renders page number of recs (oldest first; pages count from the
-// newest) as Spring Data's PageImpl does, fields in Jackson's order.
-func springPage(recs []*record, number, size int) []byte {
-	total := len(recs)
-	from, to := total, total
-	if number < (total+size-1)/size {
-		from = number * size
-		to = min(from+size, total)
-	}
-	n := 0
-	var b bytes.Buffer
-	for i := from; i < to; i++ {
-		n += len(recs[total-1-i].raw) + 1
-	}
-	b.Grow(n + 512)
-	b.WriteString(`{"content":[`)
-	for i := from; i < to; i++ {
-		if i > from {
-			b.WriteByte(',')
-		}
-		b.Write(recs[total-1-i].raw)
-	}
-	totalPages := (total + size - 1) / size
-	fmt.Fprintf(&b, `],"pageable":{"sort":{"empty":false,"sorted":true,"unsorted":false},"offset":%d,"pageNumber":%d,"pageSize":%d,"paged":true,"unpaged":false}`,
-		int64(number)*int64(size), number, size)
-	fmt.Fprintf(&b, `,"last":%t,"totalPages":%d,"totalElements":%d,"size":%d,"number":%d`,
-		number >= totalPages-1, totalPages, total, size, number)
-	fmt.Fprintf(&b, `,"sort":{"empty":false,"sorted":true,"unsorted":false},"first":%t,"numberOfElements":%d,"empty":%t}`,
-		number == 0, to-from, to == from)
-	return b.Bytes()
-}
-
 // errorBody renders Spring Boot's default error body.
 func errorBody(status int, message, path string) (int, []byte) {
 	return status, fmt.Appendf(nil, `{"timestamp":%q,"status":%d,"error":%q,"message":%s,"path":%s}`,
 		time.Now().UTC().Format("2006-01-02T15:04:05.000+00:00"), status, http.StatusText(status), quote(message), quote(path))
-}
-
-// writeFault sends f; a Status of 0 is sent as 500.
-func writeFault(w http.ResponseWriter, f Fault, path string) {
-	if f.Status == 0 {
-		f.Status = http.StatusInternalServerError
-	}
-	body := []byte(f.Body)
-	if f.Body == "" {
-		_, body = errorBody(f.Status, http.StatusText(f.Status), path)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	if f.ContentType != "" {
-		h.Set("Content-Type", f.ContentType)
-	}
-	if f.RetryAfter != "" {
-		h.Set("Retry-After", f.RetryAfter)
-	}
-	w.WriteHeader(f.Status)
-	w.Write(body)
 }
 
 func normalEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }

@@ -2,7 +2,6 @@ package riskcloudtest
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 
@@ -20,19 +19,13 @@ import (
 // httpmock.Activate does not reach the SDK's own transport.
 func RegisterResponders(mt *httpmock.MockTransport, baseURL string, entries []riskcloud.Entry) {
 	s := newServer()
-	s.anyToken = true
+	s.cfg.anyToken = true
 	s.log.add(DefaultEmail, entries)
 	base := strings.TrimSuffix(baseURL, "/")
 	if u, err := url.Parse(base); err == nil {
-		s.prefix = u.Path
+		s.cfg.prefix = u.Path
 	}
-	respond := func(req *http.Request) (*http.Response, error) {
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		resp := rec.Result()
-		resp.Request = req
-		return resp, nil
-	}
+	respond := inProcess{s}.RoundTrip
 	for _, p := range []string{attemptsPath, loginsPath, failuresPath} {
 		mt.RegisterResponder(http.MethodGet, base+p, respond)
 	}

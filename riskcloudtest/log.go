@@ -17,6 +17,16 @@ type record struct {
 	raw   []byte // the JSON object served in a page's content
 }
 
+// entry returns r as a client decodes it from a page, or, should its JSON
+// not decode (a test may add any Raw), with the fields the log knows.
+func (r *record) entry() riskcloud.Entry {
+	var e riskcloud.Entry
+	if err := json.Unmarshal(r.raw, &e); err != nil {
+		e = riskcloud.Entry{Type: r.typ, Timestamp: r.ts, Raw: slices.Clone(r.raw)}
+	}
+	return e
+}
+
 // auditLog holds the entries oldest first, so that arrivals, the common
 // change, append. A page counts from the end.
 type auditLog struct {

@@ -1,6 +1,8 @@
 package riskcloudtest
 
 import (
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
@@ -8,28 +10,6 @@ import (
 
 // Option configures a [Server] built by [NewServer].
 type Option func(*Server)
-
-// Fault is a response the server sends instead of the real one; see
-// [Server.FailNext] and [WithFaults].
-type Fault struct {
-	// Status is the response's status code; 0 means 500. Cut and Reset
-	// ignore it.
-	Status int
-	// RetryAfter, when set, is sent as the Retry-After header: seconds
-	// ("2") or an HTTP date.
-	RetryAfter string
-	// Body is sent as the response body; when empty, the server sends Risk
-	// Cloud's JSON error body for Status.
-	Body string
-	// ContentType is sent as the Content-Type header; when empty,
-	// application/json.
-	ContentType string
-	// Cut serves the real response but drops the connection halfway through
-	// its body, as a failing network does.
-	Cut bool
-	// Reset drops the connection before sending anything.
-	Reset bool
-}
 
 // WithToken sets the bearer token the server accepts (default: a random
 // one, in [Server.Token]).
@@ -43,32 +23,32 @@ func WithToken(token string) Option {
 // live a year unless [WithTokenLifetime] says otherwise. [Server.Token] is
 // then empty and [Server.Client] uses the credentials.
 func WithClientCredentials(id, secret string) Option {
-	return func(s *Server) { s.clientID, s.clientSecret = id, secret }
+	return func(s *Server) { s.auth.clientID, s.auth.clientSecret = id, secret }
 }
 
 // WithTokenLifetime sets how long an exchanged token is accepted (default a
 // year; at least a second, as expires_in counts seconds).
 func WithTokenLifetime(d time.Duration) Option {
-	return func(s *Server) { s.tokenLife = max(d, time.Second) }
+	return func(s *Server) { s.cfg.tokenLife = max(d, time.Second) }
 }
 
 // WithClock makes the server read the time from now when it issues and
 // checks tokens (default time.Now), so that a test can expire a token
 // without waiting for it.
 func WithClock(now func() time.Time) Option {
-	return func(s *Server) { s.now = now }
+	return func(s *Server) { s.cfg.now = now }
 }
 
 // WithoutAdmin makes the key's user lack the Admin > All entitlement: every
 // access-audit request with a valid token gets 403 Forbidden.
 func WithoutAdmin() Option {
-	return func(s *Server) { s.forbidden = true }
+	return func(s *Server) { s.cfg.forbidden = true }
 }
 
 // WithLatency delays every response by d, as a distant server does. A
 // request cancelled meanwhile gets no response.
 func WithLatency(d time.Duration) Option {
-	return func(s *Server) { s.latency = d }
+	return func(s *Server) { s.cfg.latency = d }
 }
 
 // WithFaults answers the first n requests with f instead; see
@@ -80,36 +60,89 @@ func WithFaults(n int, f Fault) Option {
 // WithMaxPageSize clamps the page size the server uses, and reports, to n
 // (default 2,000, Spring's usual cap; 0 or less means no cap).
 func WithMaxPageSize(n int) Option {
-	return func(s *Server) { s.maxSize = n }
+	return func(s *Server) { s.cfg.maxSize = n }
 }
 
 // WithArrivals adds n new logins at the head of the log before each page
 // request except a walk's first (page 0), as a busy instance does while a
 // client walks its pages. Each arrival is newer than every entry before it.
 func WithArrivals(n int) Option {
-	return func(s *Server) { s.arrivals = n }
+	return func(s *Server) { s.cfg.arrivals = n }
 }
 
-// WithBeforePage calls fn before the server answers each page request, with
-// the page number asked for; fn may change the log ([Server.Add],
-// [Server.RemoveOldest]) to stage what happens between two requests.
+// WithBeforePage calls fn before the server answers each page request
+// that passed its checks (token, email), with the page number it will
+// answer; fn may change the log ([Server.Add], [Server.RemoveOldest],
+// [Server.RevokeToken]…) to stage what happens between two requests. Calls
+// of fn never overlap, and each page is built from the log as fn left it,
+// before the next call: a hook that blocks holds up every page request.
 func WithBeforePage(fn func(s *Server, page int)) Option {
-	return func(s *Server) { s.beforePage = fn }
+	return func(s *Server) { s.cfg.beforePage = fn }
 }
 
 // WithPathPrefix serves the API under prefix ("/proxy"), as behind a
 // reverse proxy; [Server.URL] includes it.
 func WithPathPrefix(prefix string) Option {
-	return func(s *Server) { s.prefix = prefix }
+	return func(s *Server) { s.cfg.prefix = prefix }
 }
 
 // WithTLS serves HTTPS with a self-signed certificate, which
 // [Server.Client] and [Server.HTTPClient] trust.
 func WithTLS() Option {
-	return func(s *Server) { s.tls = true }
+	return func(s *Server) { s.cfg.tls = true }
 }
 
 // WithEntries adds entries as [Server.Add] does.
 func WithEntries(entries ...riskcloud.Entry) Option {
 	return func(s *Server) { s.log.add(DefaultEmail, entries) }
+}
+
+// WithoutAuthentication makes the server answer every access-audit request
+// whatever its Authorization, or none, as an instance behind a proxy that
+// authenticates does. The token exchange still needs
+// [WithClientCredentials].
+func WithoutAuthentication() Option {
+	return func(s *Server) { s.cfg.noAuth = true }
+}
+
+// WithTokenIssuer makes the nth successful exchange (from 1) issue the
+// token issue(n) instead of a random one, so that a test knows the tokens a
+// client will hold: to tell which one a [Request] carried, or to look for
+// them in logs. issue must return distinct, non-empty tokens.
+func WithTokenIssuer(issue func(n int) string) Option {
+	return func(s *Server) { s.cfg.issue = issue }
+}
+
+// WithoutPageFields leaves the named meta fields out of every page, as a
+// server of another make or version may: "number", "size",
+// "totalElements", "totalPages", "first", "last", "empty" and
+// "numberOfElements". It panics on any other name.
+func WithoutPageFields(fields ...string) Option {
+	for _, f := range fields {
+		if !slices.Contains(pageFields, f) {
+			panic("riskcloudtest: WithoutPageFields: no page field " + strconv.Quote(f))
+		}
+	}
+	return func(s *Server) {
+		if s.cfg.omit == nil {
+			s.cfg.omit = map[string]bool{}
+		}
+		for _, f := range fields {
+			s.cfg.omit[f] = true
+		}
+	}
+}
+
+// WithPageIgnored makes the server ignore the page parameter and answer
+// page 0 to every request, as a proxy that drops the query string does: a
+// client must notice rather than walk page 0 forever.
+func WithPageIgnored() Option {
+	return func(s *Server) { s.cfg.ignorePage = true }
+}
+
+// WithEchoedPageSize makes a page report the size asked for when
+// [WithMaxPageSize] clamped it, as a server that echoes its parameters
+// does: a full page then holds fewer entries than its size says.
+func WithEchoedPageSize() Option {
+	return func(s *Server) { s.cfg.echoSize = true }
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/hex"
 	"net"
 	"net/http"
@@ -20,9 +19,14 @@ import (
 // DefaultEmail is the user [Server.Add] files entries under.
 const DefaultEmail = "alice@example.com"
 
-// Server is an in-memory Risk Cloud serving HTTP on loopback. Build it with
-// [NewServer] and stop it with [Server.Close]. Its methods are safe for
-// concurrent use, including while it serves requests.
+// handlerHost is the host of a [NewHandler] server's URL: its requests never
+// leave the process, so the name need not resolve.
+const handlerHost = "https://riskcloud.test"
+
+// Server is an in-memory Risk Cloud. Build it with [NewServer] (on
+// loopback) or [NewHandler] (in-process) and stop it with [Server.Close].
+// Its methods are safe for concurrent use, including while it serves
+// requests.
 type Server struct {
 	// URL is the base URL to give riskcloud.NewClient, such as
 	// "http://127.0.0.1:41234" (plus the path prefix, if any).
@@ -31,35 +35,46 @@ type Server struct {
 	// issues tokens through client credentials ([WithClientCredentials]).
 	Token string
 
-	// Settings, fixed by NewServer.
-	prefix                 string
-	tls                    bool
-	clientID, clientSecret string
-	tokenLife              time.Duration
-	now                    func() time.Time // the clock tokens expire by
-	forbidden              bool
-	anyToken               bool // RegisterResponders: any non-empty bearer token
-	latency                time.Duration
-	maxSize                int
-	arrivals               int
-	beforePage             func(*Server, int)
+	cfg config // fixed by NewServer
 
-	srv       *httptest.Server
-	transport *http.Transport
+	srv       *httptest.Server // nil for NewHandler
+	transport http.RoundTripper
 	closing   chan struct{} // closed by Close, to end latency waits
 	closeOnce sync.Once
+
+	// pageMu makes each WithBeforePage hook and the page built after it
+	// one step, whatever other requests do meanwhile.
+	pageMu sync.Mutex
 
 	mu       sync.Mutex
 	log      auditLog
 	faults   []Fault
-	issued   string // the token the last exchange issued
-	expires  time.Time
+	auth     authState
 	arrived  int // arrivals so far, to make each distinct
 	stats    Stats
 	requests []Request
 
 	inFlight    atomic.Int64
 	connections atomic.Int64
+}
+
+// config is what the options set; it does not change once the server runs.
+type config struct {
+	prefix     string
+	tls        bool
+	latency    time.Duration
+	now        func() time.Time // the clock tokens expire by
+	forbidden  bool
+	maxSize    int
+	echoSize   bool
+	ignorePage bool
+	omit       map[string]bool // page fields left out
+	arrivals   int
+	beforePage func(*Server, int)
+	tokenLife  time.Duration
+	issue      func(n int) string // the nth exchange's token
+	anyToken   bool               // RegisterResponders: any non-empty bearer token
+	noAuth     bool               // WithoutAuthentication
 }
 
 // Stats counts what a [Server] has seen.
@@ -71,12 +86,13 @@ type Stats struct {
 	MaxInFlight  int // most requests being served at the same time
 }
 
-// Request is what the server saw of a request: never its headers, which
-// carry credentials.
+// Request is what the server saw of a request. Its only header is
+// Authorization, whose credentials never print.
 type Request struct {
-	Method string
-	Path   string // as received, including any path prefix
-	Query  url.Values
+	Method        string
+	Path          string // as received, including any path prefix
+	Query         url.Values
+	Authorization Credential
 }
 
 // NewServer starts a Risk Cloud with an empty log on a loopback port. The
@@ -85,13 +101,7 @@ type Request struct {
 //	srv := riskcloudtest.NewServer()
 //	t.Cleanup(srv.Close)
 func NewServer(opts ...Option) *Server {
-	s := newServer()
-	for _, opt := range opts {
-		opt(s)
-	}
-	if s.clientID != "" {
-		s.Token = ""
-	}
+	s := configured(opts)
 	s.srv = httptest.NewUnstartedServer(s)
 	s.srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
 		if state == http.StateNew {
@@ -100,27 +110,57 @@ func NewServer(opts ...Option) *Server {
 	}
 	// The client side gets a pool deep enough for many concurrent pages, so
 	// that a benchmark measures the client, not reconnects.
-	s.transport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, ForceAttemptHTTP2: false}
-	if s.tls {
+	transport := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, ForceAttemptHTTP2: false}
+	if s.cfg.tls {
 		s.srv.StartTLS()
 		roots := x509.NewCertPool()
 		roots.AddCert(s.srv.Certificate())
-		s.transport.TLSClientConfig = &tls.Config{RootCAs: roots}
+		transport.TLSClientConfig = &tls.Config{RootCAs: roots}
 	} else {
 		s.srv.Start()
 	}
-	s.URL = s.srv.URL + s.prefix
+	s.transport = transport
+	s.URL = s.srv.URL + s.cfg.prefix
+	return s
+}
+
+// NewHandler returns a Risk Cloud that does not listen: it answers the
+// requests given to its ServeHTTP, by an httptest.Server, a router of the
+// test's own, or the in-process transport of [Server.HTTPClient] and
+// [Server.Client], which need no socket and so work inside a
+// testing/synctest bubble. Its URL is https://riskcloud.test plus the path
+// prefix; any host reaches it. Close ends latency waits and is optional.
+func NewHandler(opts ...Option) *Server {
+	s := configured(opts)
+	s.transport = inProcess{s}
+	s.URL = handlerHost + s.cfg.prefix
+	return s
+}
+
+// configured returns a server's state with the defaults and opts applied.
+func configured(opts []Option) *Server {
+	s := newServer()
+	for _, opt := range opts {
+		opt(s)
+	}
+	if s.auth.clientID != "" {
+		s.Token = ""
+	}
+	s.auth.token = s.Token
 	return s
 }
 
 // newServer returns a server's state with the defaults, not yet listening.
 func newServer() *Server {
 	return &Server{
-		closing:   make(chan struct{}),
-		now:       time.Now,
-		Token:     "rct_" + randomHex(16),
-		tokenLife: 365 * 24 * time.Hour,
-		maxSize:   2000,
+		Token:   "rct_" + randomHex(16),
+		closing: make(chan struct{}),
+		cfg: config{
+			now:       time.Now,
+			tokenLife: 365 * 24 * time.Hour,
+			maxSize:   2000,
+			issue:     func(int) string { return "rct_" + randomHex(16) },
+		},
 	}
 }
 
@@ -130,8 +170,11 @@ func newServer() *Server {
 // finish. Calling Close more than once is safe.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closing) })
+	if s.srv == nil {
+		return
+	}
 	s.srv.Close()
-	s.transport.CloseIdleConnections()
+	s.transport.(*http.Transport).CloseIdleConnections()
 }
 
 // Client returns a riskcloud client of this server: its URL, its token (or
@@ -142,8 +185,8 @@ func (s *Server) Close() {
 // an option is invalid, as a test helper may.
 func (s *Server) Client(opts ...riskcloud.Option) *riskcloud.Client {
 	creds := riskcloud.WithToken(s.Token)
-	if s.clientID != "" {
-		creds = riskcloud.WithClientCredentials(s.clientID, s.clientSecret)
+	if id, secret := s.credentials(); id != "" {
+		creds = riskcloud.WithClientCredentials(id, secret)
 	}
 	all := append([]riskcloud.Option{
 		riskcloud.WithHTTPClient(s.HTTPClient()),
@@ -188,11 +231,34 @@ func (s *Server) RemoveOldest(n int) {
 	s.log.removeOldest(n)
 }
 
+// Shift adds entries under [DefaultEmail], then deletes the n oldest, in
+// one step: no request sees the log in between. It stages a busy log under
+// steady retention, whose count stays the same while its pages move.
+func (s *Server) Shift(n int, entries ...riskcloud.Entry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log.add(DefaultEmail, entries)
+	s.log.removeOldest(n)
+}
+
 // Len returns the number of entries in the log.
 func (s *Server) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.log.recs)
+}
+
+// Entries returns every user's entries, newest first, as the server sends
+// them: each one's Raw holds its JSON in a page. A test compares what a
+// walk yielded with it, or reads the newest timestamp to stage arrivals.
+func (s *Server) Entries() []riskcloud.Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]riskcloud.Entry, len(s.log.recs))
+	for i, r := range s.log.recs {
+		out[len(out)-1-i] = r.entry()
+	}
+	return out
 }
 
 // FailNext answers the next n requests, to any endpoint, with f instead of
@@ -207,24 +273,6 @@ func (s *Server) queueFaults(n int, f Fault) {
 	for range n {
 		s.faults = append(s.faults, f)
 	}
-}
-
-// RevokeToken invalidates the token the last exchange issued, as an
-// exchange by another integration of the same key would. Clients see 401
-// until they exchange again.
-func (s *Server) RevokeToken() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.issued = ""
-}
-
-// IssuedToken returns the token the last exchange issued, "" when none is
-// valid: with [WithClientCredentials], for tests that check a token never
-// leaks into output.
-func (s *Server) IssuedToken() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.issued
 }
 
 // Stats returns what the server has seen so far.
@@ -246,28 +294,6 @@ func (s *Server) Requests() []Request {
 		out[i] = r
 	}
 	return out
-}
-
-// authorized reports whether the request carries the token the server
-// accepts. Callers hold s.mu.
-func (s *Server) authorized(r *http.Request) bool {
-	got := r.Header.Get("Authorization")
-	switch {
-	case s.anyToken:
-		return len(got) > len("Bearer ") && got[:len("Bearer ")] == "Bearer "
-	case s.clientID != "":
-		return s.issued != "" && got == "Bearer "+s.issued && s.now().Before(s.expires)
-	}
-	return got == "Bearer "+s.Token
-}
-
-// exchangeOK reports whether r carries the server's client credentials.
-func (s *Server) exchangeOK(r *http.Request) bool {
-	if s.clientID == "" && !s.anyToken {
-		return false
-	}
-	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(s.clientID+":"+s.clientSecret))
-	return s.anyToken || r.Header.Get("Authorization") == want
 }
 
 func randomHex(n int) string {
