@@ -42,7 +42,7 @@ const (
 // It works them out only when first asked, since most requests never
 // need it. A nil *redactor redacts nothing.
 type redactor struct {
-	auth  authorizer
+	auth  tokenSource
 	authz string
 	query string
 
@@ -58,7 +58,7 @@ type secretForm struct {
 }
 
 // newRedactor returns the redactor of a request.
-func newRedactor(auth authorizer, authz, query string) *redactor {
+func newRedactor(auth tokenSource, authz, query string) *redactor {
 	return &redactor{auth: auth, authz: authz, query: query}
 }
 
