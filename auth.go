@@ -69,28 +69,38 @@ type bearerToken struct {
 
 // authorize sends req with a token from c.auth. A token generated
 // elsewhere invalidates ours, so a 401 to the token sent makes the source
-// drop it, and req is sent once more with the next one, outside the retry
-// budget. With a TokenCache the next may be one another process stored;
-// if that is stale too, a last send goes with a freshly exchanged token:
-// req is sent at most three times for want of a token.
+// drop it, and req is sent once more with the next token, outside the
+// retry budget. With a TokenCache the next may be one another process
+// stored; if that is stale too, a last send goes with a freshly exchanged
+// token. A static token is not renewed: its 401 is the answer.
 func (c *Client) authorize(ctx context.Context, req *request) (*response, error) {
 	tok, err := c.auth.token(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := c.send(ctx, req, tok.header)
-	for fresh := false; isUnauthorized(err) && c.auth.invalidate(tok); fresh = true {
-		if tok, err = c.auth.token(ctx, fresh); err != nil {
-			return nil, err
-		}
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token rejected, retrying with a new one",
-			slog.String("method", req.op.method), slog.String("path", req.path), slog.Bool("cached", tok.cached))
-		resp, err = c.send(ctx, req, tok.header)
-		if !tok.cached || fresh {
-			break
-		}
+	if !isUnauthorized(err) || !c.auth.invalidate(tok) {
+		return resp, err
 	}
+	tok, resp, err = c.sendRenewed(ctx, req, false)
+	if !tok.cached || !isUnauthorized(err) || !c.auth.invalidate(tok) {
+		return resp, err
+	}
+	_, resp, err = c.sendRenewed(ctx, req, true)
 	return resp, err
+}
+
+// sendRenewed sends req again with the source's next token, which with
+// fresh is a newly exchanged one, and returns that token with the result.
+func (c *Client) sendRenewed(ctx context.Context, req *request, fresh bool) (bearerToken, *response, error) {
+	tok, err := c.auth.token(ctx, fresh)
+	if err != nil {
+		return bearerToken{}, nil, err
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token rejected, retrying with a new one",
+		slog.String("method", req.op.method), slog.String("path", req.path), slog.Bool("cached", tok.cached))
+	resp, err := c.send(ctx, req, tok.header)
+	return tok, resp, err
 }
 
 // isUnauthorized reports a 401 that rejected the credentials sent, not one

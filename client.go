@@ -205,15 +205,19 @@ func (c Client) LogValue() slog.Value {
 	return slog.StringValue(c.String())
 }
 
-// The pipeline. A page request runs, top to bottom:
+// The pipeline. A page request runs through these steps, in this order in
+// the file (go-github's NewRequest → Do → CheckResponse, with auth and
+// retries as steps of their own):
 //
-//	getPage          the whole chain for one page, ending in the decode step
-//	newRequest       build: the URL under the base URL's path, the query, Accept, User-Agent
-//	Client.authorize authorize (auth.go): a token; on a 401 to it, a new one and one more send
-//	Client.send      send with retries (retry.go), then checkResponse: non-2xx is an *APIError
+//	getPage          the chain for one page, from building to decoding
+//	newRequest       build: the URL under the base URL's path, and the query
+//	Client.authorize authorize (auth.go): a token; on a 401 to it, the next token and one more send
+//	Client.send      send: httpRequest, sendWithRetries (retry.go), then checkResponse
+//	checkResponse    check: a status other than 2xx is an *APIError
+//	decode           the Pager's decoder, last step of getPage
 //
-// The token exchange runs the same chain with the client credentials in
-// place of the authorize step (Client.exchangeToken, auth.go).
+// The token exchange (Client.exchangeToken, auth.go) runs newRequest and
+// send, with the client credentials in place of the authorize step.
 
 // operation is a kind of request the SDK makes. It decides how the
 // pipeline sends the request, retries it and words its errors.
@@ -256,9 +260,9 @@ type response struct {
 	redactor *redactor
 }
 
-// getPage requests the page of the endpoint at path that q asks for and
-// decodes it with decode: the pipeline from the top.
-func getPage[T any](ctx context.Context, c *Client, path string, q listQuery,
+// getPage requests page n of the endpoint at path, with q (a struct with
+// url tags) as its query, and decodes it with decode.
+func getPage[T any](ctx context.Context, c *Client, path string, n int, q any,
 	decode func(body []byte) (*Page[T], pageMeta, error)) (*Page[T], pageMeta, error) {
 	req, err := c.newRequest(readPage, path, q)
 	if err != nil {
@@ -271,7 +275,7 @@ func getPage[T any](ctx context.Context, c *Client, path string, q listQuery,
 	page, meta, err := decode(resp.body)
 	if err != nil {
 		// A decode error quotes a short value, which may echo the request.
-		return nil, pageMeta{}, resp.redactor.redactErr(req.wrap(unexpected("page %d: %w", q.Page, err)))
+		return nil, pageMeta{}, resp.redactor.redactErr(req.wrap(unexpected("page %d: %w", n, err)))
 	}
 	return page, meta, nil
 }

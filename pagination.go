@@ -234,7 +234,7 @@ type listQuery struct {
 
 // fetch requests page n and decodes it.
 func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error) {
-	return getPage(ctx, p.client, p.path, listQuery{Email: p.opts.Email, Page: n, Size: p.opts.Size},
+	return getPage(ctx, p.client, p.path, n, listQuery{Email: p.opts.Email, Page: n, Size: p.opts.Size},
 		func(body []byte) (*Page[T], pageMeta, error) { return p.decode(body, entryLimit(p.opts.Size)) })
 }
 

@@ -27,8 +27,8 @@ type retryPolicy struct {
 	waitMin, waitMax time.Duration
 }
 
-// sendWithRetries sends hreq, the authorized copy of req, through a
-// retryablehttp.Client built for this one request, and returns the final
+// sendWithRetries sends hreq, the http.Request made for this send of req,
+// through a retryablehttp.Client built for it alone, and returns the final
 // response (its body for the caller to close) with, for a 2xx, the body
 // read in full. The client is a struct literal, never
 // retryablehttp.NewClient, so none of the library's defaults apply: no
@@ -69,9 +69,10 @@ func (c *Client) sendWithRetries(hreq *http.Request, req *request, red *redactor
 
 // attempts is what the attempts of one request share. Its methods are the
 // hooks of the retryablehttp.Client that sendWithRetries builds, which
-// calls them one at a time, in this order for each attempt: logRequest,
-// then checkRetry, readBody (a response not retried), checkRetry again
-// (with what readBody found), logResponse, and before a retry backoff.
+// calls them one at a time, in this order for each attempt: logRequest;
+// checkRetry; for a response not retried, readBody and checkRetry again
+// with what readBody found; logResponse unless the attempt failed; and
+// before a retry, backoff.
 type attempts struct {
 	req  *request
 	hreq *http.Request // the request sent: its ctx goes with the log records
@@ -95,6 +96,7 @@ func (a *attempts) logRequest(_ retryablehttp.Logger, r *http.Request, attempt i
 	a.log.LogAttrs(r.Context(), slog.LevelDebug, "riskcloud: request", a.attrs(slog.Int("attempt", attempt+1))...)
 }
 
+// logResponse runs after each attempt that brought a usable response.
 func (a *attempts) logResponse(_ retryablehttp.Logger, resp *http.Response) {
 	a.log.LogAttrs(a.hreq.Context(), slog.LevelDebug, "riskcloud: response", a.attrs(slog.Int("status", resp.StatusCode))...)
 }
