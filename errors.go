@@ -67,10 +67,12 @@ var (
 	// ErrNetwork is matched when no usable response came back after the
 	// retries: the name did not resolve, the connection was refused, reset
 	// or timed out (WithHTTPClient's Timeout, or the default 60 s per
-	// attempt), the certificate failed verification, what came back was
-	// not HTTP, or a 2xx body was cut short. The cause stays in the chain
-	// for errors.As (*net.OpError, *net.DNSError,
-	// *tls.CertificateVerificationError, io.ErrUnexpectedEOF …), unless its
+	// attempt), the certificate failed verification, the server at an
+	// https URL did not speak TLS, what came back was not HTTP, or a 2xx
+	// body was cut short. The cause stays in the chain for errors.As
+	// (*net.OpError, *net.DNSError, *tls.CertificateVerificationError,
+	// tls.RecordHeaderError, http.ErrSchemeMismatch,
+	// io.ErrUnexpectedEOF …), unless its
 	// text quoted a secret of the request (see [APIError.Message]). A ctx
 	// that ended is not ErrNetwork: the error then matches ctx.Err().
 	ErrNetwork = errors.New("riskcloud: network error")

@@ -134,7 +134,10 @@ func WithHTTPClient(hc *http.Client) Option {
 // attempt (0 disables retries), with a jittered exponential backoff from
 // waitMin up to waitMax, which also caps a server's Retry-After. Retried are
 // transport errors, 429, 500, 502, 503, 504 and a 200 whose body is cut
-// short, all from one budget. The default is 4 retries, 1 s to 30 s.
+// short, all from one budget. Not retried, as they would fail the same way:
+// a certificate that does not verify, a server at an https URL that does
+// not speak TLS, a redirect refused. The default is 4 retries, 1 s to 30 s.
+// Each retry is logged (see [WithLogger]).
 //
 // The budget counts what the server may see. net/http's own immediate
 // resend of a GET on a new connection, after a kept-alive one closed
