@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,63 +42,123 @@ type TokenCache interface {
 	Store(ctx context.Context, token string, expiry time.Time) error
 }
 
-// authorizer supplies the Authorization header of each request. The
-// credentials stay behind it, out of reach of fmt and slog.
-type authorizer interface {
-	// authorization returns the header value for the next request ("" for none).
-	authorization(ctx context.Context) (string, error)
-	// renew returns a new header value after rejected drew a 401, or
-	// ok == false when these credentials cannot be renewed. With fresh
-	// set, the value comes from a new exchange, never from a TokenCache;
-	// cached reports that it came from one.
-	renew(ctx context.Context, rejected string, fresh bool) (value string, cached, ok bool, err error)
+// tokenSource supplies the Authorization header of each request, in the
+// spirit of x/oauth2's TokenSource, and learns which token the server
+// rejected. The credentials stay behind it, out of reach of fmt and slog.
+type tokenSource interface {
+	// token returns the token for the next request; the zero bearerToken
+	// sends no Authorization header. With fresh set, only a token
+	// exchanged after the call began will do: the caller was just
+	// rejected with one the TokenCache gave.
+	token(ctx context.Context, fresh bool) (bearerToken, error)
+	// invalidate reports that rejected drew a 401, so that token never
+	// hands it out again. It returns false when the source has no other
+	// token to offer.
+	invalidate(rejected bearerToken) bool
 	// secrets returns the credentials a server's text must not carry into
-	// an error or a log: every value the authorizer knows.
+	// an error or a log: every value the source knows.
 	secrets() []string
+}
+
+// bearerToken is a token and when to stop using it.
+type bearerToken struct {
+	header  string    // the Authorization header's value: "Bearer " + access token
+	refresh time.Time // zero: no known expiry, used until rejected
+	cached  bool      // taken from the TokenCache, not exchanged by this client
+}
+
+// authorize sends req with a token from c.auth. A token generated
+// elsewhere invalidates ours, so a 401 to the token sent makes the source
+// drop it, and req is sent once more with the next token, outside the
+// retry budget. With a TokenCache the next may be one another process
+// stored; if that is stale too, a last send goes with a freshly exchanged
+// token. A static token is not renewed: its 401 is the answer.
+func (c *Client) authorize(ctx context.Context, req *request) (*response, error) {
+	tok, err := c.auth.token(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.send(ctx, req, tok.header)
+	if !isUnauthorized(err) || !c.auth.invalidate(tok) {
+		return resp, err
+	}
+	tok, resp, err = c.sendRenewed(ctx, req, false)
+	if !tok.cached || !isUnauthorized(err) || !c.auth.invalidate(tok) {
+		return resp, err
+	}
+	_, resp, err = c.sendRenewed(ctx, req, true)
+	return resp, err
+}
+
+// sendRenewed sends req again with the source's next token, which with
+// fresh is a newly exchanged one, and returns that token with the result.
+func (c *Client) sendRenewed(ctx context.Context, req *request, fresh bool) (bearerToken, *response, error) {
+	tok, err := c.auth.token(ctx, fresh)
+	if err != nil {
+		return bearerToken{}, nil, err
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token rejected, retrying with a new one",
+		slog.String("method", req.op.method), slog.String("path", req.path), slog.Bool("cached", tok.cached))
+	resp, err := c.send(ctx, req, tok.header)
+	return tok, resp, err
+}
+
+// isUnauthorized reports a 401 that rejected the credentials sent, not one
+// answered to a redirected request that went without them.
+func isUnauthorized(err error) bool {
+	apiErr := (*APIError)(nil)
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && !apiErr.stripped
 }
 
 // noAuth sends no credentials.
 type noAuth struct{}
 
-func (noAuth) authorization(context.Context) (string, error) { return "", nil }
-func (noAuth) secrets() []string                             { return nil }
-func (noAuth) renew(context.Context, string, bool) (string, bool, bool, error) {
-	return "", false, false, nil
-}
+func (noAuth) token(context.Context, bool) (bearerToken, error) { return bearerToken{}, nil }
+func (noAuth) invalidate(bearerToken) bool                      { return false }
+func (noAuth) secrets() []string                                { return nil }
 
 // staticToken sends the token given to WithToken. A rejected static token
 // cannot be renewed: the caller must generate a new one.
-type staticToken struct{ header string }
+type staticToken struct{ bearer bearerToken }
 
-func (t *staticToken) authorization(context.Context) (string, error) { return t.header, nil }
-func (t *staticToken) secrets() []string                             { return []string{strings.TrimPrefix(t.header, "Bearer ")} }
-func (*staticToken) renew(context.Context, string, bool) (string, bool, bool, error) {
-	return "", false, false, nil
+func (t *staticToken) token(context.Context, bool) (bearerToken, error) { return t.bearer, nil }
+func (*staticToken) invalidate(bearerToken) bool                        { return false }
+func (t *staticToken) secrets() []string {
+	return []string{strings.TrimPrefix(t.bearer.header, "Bearer ")}
 }
 
-// tokenSource exchanges client credentials for a bearer token and caches
-// it. The exchange runs lazily, under the ctx of the request that needs it,
-// and at most one at a time: goroutines that need a token while an exchange
-// is in flight wait for its result rather than starting their own, because
-// every exchange invalidates the token that any other holder of the same
-// key is using.
-type tokenSource struct {
-	client       *Client
+// issuedToken is what the token endpoint answered: the access token and
+// how long it lives (0 when the server did not say).
+type issuedToken struct {
+	access string
+	life   time.Duration
+}
+
+// credentialSource exchanges client credentials for a bearer token and
+// keeps it. The exchange runs lazily, under the ctx of the request that
+// needs it, and at most one at a time: goroutines that need a token while
+// an exchange is in flight wait for its result rather than starting their
+// own, because every exchange invalidates the token that any other holder
+// of the same key is using.
+type credentialSource struct {
 	clientID     string
 	clientSecret string
-	cache        TokenCache // nil: the token lives only as long as the Client
+	// exchange posts the Basic credentials (the header's value) to the
+	// token endpoint: Client.exchangeToken, through the client's pipeline.
+	exchange func(ctx context.Context, basic string) (issuedToken, error)
+	cache    TokenCache // nil: the token lives only as long as the Client
+	logger   *slog.Logger
 
-	mu      sync.Mutex
-	current *bearerToken // nil until the first exchange
-	flight  *exchange    // the exchange in progress, if any
+	mu       sync.Mutex
+	current  *bearerToken // nil until the first exchange, and once rejected
+	flight   *exchange    // the exchange in progress, if any
+	rejected []string     // headers that drew a 401, newest last, at most maxRejected
 }
 
-// bearerToken is an exchanged token and when to stop using it.
-type bearerToken struct {
-	header  string    // "Bearer " + access token
-	refresh time.Time // zero: no known expiry, used until rejected
-	cached  bool      // taken from the TokenCache, not exchanged by this client
-}
+// maxRejected bounds the rejected tokens a credentialSource remembers, so
+// as not to take them from the TokenCache again. Each costs an exchange,
+// so a handful covers any burst.
+const maxRejected = 8
 
 // exchange is one token request that several goroutines may wait on.
 type exchange struct {
@@ -111,153 +172,164 @@ type exchange struct {
 // it does not expire in flight. Short-lived tokens use a tenth of their life.
 const maxExpiryMargin = time.Minute
 
-func newTokenSource(c *Client, clientID, secret string, cache TokenCache) *tokenSource {
-	return &tokenSource{client: c, clientID: clientID, clientSecret: secret, cache: cache}
-}
-
-func (ts *tokenSource) authorization(ctx context.Context) (string, error) {
-	t, err := ts.token(ctx, "", false)
-	if err != nil {
-		return "", err
-	}
-	return t.header, nil
-}
-
 // secrets returns the client ID, the secret, their Basic encoding and the
 // token in use, if any.
-func (ts *tokenSource) secrets() []string {
-	out := []string{ts.clientID, ts.clientSecret, basicCredentials(ts.clientID, ts.clientSecret)}
-	ts.mu.Lock()
-	if ts.current != nil {
-		out = append(out, strings.TrimPrefix(ts.current.header, "Bearer "))
+func (s *credentialSource) secrets() []string {
+	out := []string{s.clientID, s.clientSecret, basicCredentials(s.clientID, s.clientSecret)}
+	s.mu.Lock()
+	if s.current != nil {
+		out = append(out, strings.TrimPrefix(s.current.header, "Bearer "))
 	}
-	ts.mu.Unlock()
+	s.mu.Unlock()
 	return out
 }
 
-func (ts *tokenSource) renew(ctx context.Context, rejected string, fresh bool) (string, bool, bool, error) {
-	t, err := ts.token(ctx, rejected, fresh)
-	if err != nil {
-		return "", false, false, err
+// invalidate drops rejected, so that no goroutine is handed it while its
+// replacement is on its way, and remembers it, so that it is not taken
+// from the TokenCache again.
+func (s *credentialSource) invalidate(rejected bearerToken) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current != nil && s.current.header == rejected.header {
+		s.current = nil
 	}
-	return t.header, t.cached, true, nil
+	if !slices.Contains(s.rejected, rejected.header) {
+		s.rejected = append(s.rejected[max(0, len(s.rejected)+1-maxRejected):], rejected.header)
+	}
+	return true
 }
 
-// token returns the current token unless it is due for refresh, is the
-// rejected one, or (with fresh) came from the TokenCache; otherwise it
-// joins the exchange in flight or starts one.
-// If the goroutine running an exchange gives up because its own ctx ended,
-// a waiter whose ctx is still live starts a new one.
-func (ts *tokenSource) token(ctx context.Context, rejected string, fresh bool) (*bearerToken, error) {
+// token returns the current token unless it is due for refresh or (with
+// fresh) came from the TokenCache; otherwise it joins the exchange in
+// flight or starts one. If the goroutine running an exchange gives up
+// because its own ctx ended, a waiter whose ctx is still live starts a new
+// one.
+func (s *credentialSource) token(ctx context.Context, fresh bool) (bearerToken, error) {
 	for {
-		ts.mu.Lock()
-		if t := ts.current; t != nil && t.header == rejected {
-			// Known to be rejected: hand it to no one while its
-			// replacement is on its way.
-			ts.current = nil
+		s.mu.Lock()
+		if t := s.current; t != nil && !(fresh && t.cached) && (t.refresh.IsZero() || time.Now().Before(t.refresh)) {
+			s.mu.Unlock()
+			return *t, nil
 		}
-		if t := ts.current; t != nil && !(fresh && t.cached) && (t.refresh.IsZero() || time.Now().Before(t.refresh)) {
-			ts.mu.Unlock()
-			return t, nil
-		}
-		if ex := ts.flight; ex != nil {
-			ts.mu.Unlock()
+		if ex := s.flight; ex != nil {
+			s.mu.Unlock()
 			select {
 			case <-ex.done:
 			case <-ctx.Done():
-				return nil, fmt.Errorf("riskcloud: waiting for a token: %w", ctx.Err())
+				return bearerToken{}, fmt.Errorf("riskcloud: waiting for a token: %w", ctx.Err())
 			}
-			if ex.err == nil && fresh && ex.token.cached {
+			switch {
+			case ex.err == nil && fresh && ex.token.cached:
 				continue // a cached token is what failed this caller already
-			}
-			if ex.err == nil {
-				return ex.token, nil
-			}
-			if ex.abandoned && ctx.Err() == nil {
+			case ex.err == nil:
+				return *ex.token, nil
+			case ex.abandoned && ctx.Err() == nil:
 				continue
 			}
-			return nil, ex.err
+			return bearerToken{}, ex.err
 		}
 		ex := &exchange{done: make(chan struct{})}
-		ts.flight = ex
-		ts.mu.Unlock()
-
-		ex.token, ex.err = ts.obtain(ctx, rejected, fresh)
-		ex.abandoned = ex.err != nil && ctx.Err() != nil
-
-		ts.mu.Lock()
-		if ex.err == nil {
-			ts.current = ex.token
-		}
-		ts.flight = nil
-		ts.mu.Unlock()
-		close(ex.done)
-		return ex.token, ex.err
+		s.flight = ex
+		s.mu.Unlock()
+		return s.run(ctx, ex, fresh)
 	}
 }
 
-// obtain returns a token from the cache when it holds a live one other
-// than rejected (unless fresh is set), and otherwise exchanges the credentials and stores the new
-// token in the cache. The cache's failures are logged, never returned: it
-// saves exchanges, and a walk must not fail for want of it.
-func (ts *tokenSource) obtain(ctx context.Context, rejected string, fresh bool) (*bearerToken, error) {
-	c := ts.client
-	if ts.cache != nil && !fresh {
-		token, expiry, err := ts.cache.Load(ctx)
-		now := time.Now()
-		switch {
-		case err != nil:
-			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token cache: load failed", slog.String("error", err.Error()))
-		case token == "" || "Bearer "+token == rejected || strings.ContainsFunc(token, isCTL):
-		case expiry.IsZero():
-			return &bearerToken{header: "Bearer " + token, cached: true}, nil
-		case expiry.Sub(now) > maxExpiryMargin:
-			// The cache does not know the token's whole life, so the margin
-			// cannot shrink for short-lived ones: a token with less than the
-			// full margin left could expire in flight.
-			refresh := expiry.Add(-maxExpiryMargin)
-			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token from cache", slog.Time("refresh", refresh))
-			return &bearerToken{header: "Bearer " + token, refresh: refresh, cached: true}, nil
+// run obtains a token for the exchange ex, which this goroutine started,
+// and hands the result to every goroutine waiting on it.
+func (s *credentialSource) run(ctx context.Context, ex *exchange, fresh bool) (bearerToken, error) {
+	ex.token, ex.err = s.obtain(ctx, fresh)
+	ex.abandoned = ex.err != nil && ctx.Err() != nil
+
+	s.mu.Lock()
+	if ex.err == nil {
+		s.current = ex.token
+	}
+	s.flight = nil
+	s.mu.Unlock()
+	close(ex.done)
+	if ex.err != nil {
+		return bearerToken{}, ex.err
+	}
+	return *ex.token, nil
+}
+
+// obtain returns a token from the cache when it holds a live one not known
+// to be rejected (unless fresh is set), and otherwise exchanges the
+// credentials and stores the new token in the cache. The cache's failures
+// are logged, never returned: it saves exchanges, and a walk must not fail
+// for want of it.
+func (s *credentialSource) obtain(ctx context.Context, fresh bool) (*bearerToken, error) {
+	if s.cache != nil && !fresh {
+		if t := s.fromCache(ctx); t != nil {
+			return t, nil
 		}
 	}
-	t, token, expiry, err := ts.exchange(ctx)
+	obtained := time.Now()
+	issued, err := s.exchange(ctx, "Basic "+basicCredentials(s.clientID, s.clientSecret))
 	if err != nil {
 		return nil, err
 	}
-	if ts.cache != nil {
+	t := &bearerToken{header: "Bearer " + issued.access}
+	var expiry time.Time
+	if issued.life > 0 {
+		expiry = obtained.Add(issued.life)
+		t.refresh = obtained.Add(issued.life - min(maxExpiryMargin, issued.life/10))
+	}
+	s.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token exchanged", slog.Time("refresh", t.refresh))
+	if s.cache != nil {
 		// The exchange has already invalidated the token the cache held:
 		// store the new one even if the request that needed it is giving up.
-		if err := ts.cache.Store(context.WithoutCancel(ctx), token, expiry); err != nil {
-			c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token cache: store failed", slog.String("error", err.Error()))
+		if err := s.cache.Store(context.WithoutCancel(ctx), issued.access, expiry); err != nil {
+			s.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token cache: store failed", slog.String("error", err.Error()))
 		}
 	}
 	return t, nil
 }
 
+// fromCache returns the cache's token, or nil when it has none that is
+// live, fits in a header and was not rejected.
+func (s *credentialSource) fromCache(ctx context.Context) *bearerToken {
+	token, expiry, err := s.cache.Load(ctx)
+	if err != nil {
+		s.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token cache: load failed", slog.String("error", err.Error()))
+		return nil
+	}
+	header := "Bearer " + token
+	s.mu.Lock()
+	rejected := slices.Contains(s.rejected, header)
+	s.mu.Unlock()
+	switch {
+	case token == "" || rejected || strings.ContainsFunc(token, isCTL):
+		return nil
+	case expiry.IsZero():
+		return &bearerToken{header: header, cached: true}
+	case time.Until(expiry) > maxExpiryMargin:
+		// The cache does not know the token's whole life, so the margin
+		// cannot shrink for short-lived ones: a token with less than the
+		// full margin left could expire in flight.
+		refresh := expiry.Add(-maxExpiryMargin)
+		s.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token from cache", slog.Time("refresh", refresh))
+		return &bearerToken{header: header, refresh: refresh, cached: true}
+	}
+	return nil
+}
+
 // isCTL reports a character that may not appear in a header value.
 func isCTL(r rune) bool { return r < ' ' || r == 0x7f }
 
-// exchange posts the credentials, Basic base64(id:secret) as Risk Cloud
-// documents it (not URL-escaped first, as generic OAuth would), and reads
-// the token from the JSON answer. It returns the token both as the header
-// to send and as the access token with its expiry (zero when the server
-// gave none), for the cache.
-func (ts *tokenSource) exchange(ctx context.Context) (t *bearerToken, token string, expiry time.Time, err error) {
-	c := ts.client
-	basic := "Basic " + basicCredentials(ts.clientID, ts.clientSecret)
-	obtained := time.Now()
-	resp, err := c.send(ctx, http.MethodPost, tokenPath, "", basic)
-	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && apiErr.StatusCode >= 300 && apiErr.StatusCode <= 399 {
-		// The exchange follows no redirect (see noRedirects). The Location
-		// and the body are left out of the error: a server may put
-		// anything there.
-		status := strings.TrimSpace(fmt.Sprintf("%d %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode)))
-		return nil, "", time.Time{}, fmt.Errorf("riskcloud: POST %s%s: %w", c.baseURL.Path, tokenPath,
-			&redirectError{fmt.Errorf("%s: the token exchange was redirected and the redirect was not followed "+
-				"(credentials go to the base URL only: check that it is the instance's own address)", status)})
-	}
+// exchangeToken is the credentialSource's exchange: it posts the
+// credentials, basic being "Basic " + base64(id:secret) as Risk Cloud
+// documents it (not URL-escaped first, as generic OAuth would), through
+// the pipeline, and reads the token from the JSON answer.
+func (c *Client) exchangeToken(ctx context.Context, basic string) (issuedToken, error) {
+	req, err := c.newRequest(tokenExchange, tokenPath, nil)
 	if err != nil {
-		return nil, "", time.Time{}, err
+		return issuedToken{}, err
+	}
+	resp, err := c.send(ctx, req, basic)
+	if err != nil {
+		return issuedToken{}, err
 	}
 	var body struct {
 		AccessToken string          `json:"access_token"`
@@ -265,17 +337,10 @@ func (ts *tokenSource) exchange(ctx context.Context) (t *bearerToken, token stri
 	}
 	if err := json.Unmarshal(resp.body, &body); err != nil || body.AccessToken == "" || strings.ContainsFunc(body.AccessToken, isCTL) {
 		// The JSON error could quote the token; say only what is missing.
-		return nil, "", time.Time{}, fmt.Errorf("riskcloud: POST %s%s: %w",
-			c.baseURL.Path, tokenPath, unexpected("no usable access_token in the token response"))
+		return issuedToken{}, req.wrap(unexpected("no usable access_token in the token response"))
 	}
-	t = &bearerToken{header: "Bearer " + body.AccessToken}
-	if life, ok := expiresIn(body.ExpiresIn); ok {
-		expiry = obtained.Add(life)
-		t.refresh = obtained.Add(life - min(maxExpiryMargin, life/10))
-	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token exchanged",
-		slog.String("path", c.baseURL.Path+tokenPath), slog.Time("refresh", t.refresh))
-	return t, body.AccessToken, expiry, nil
+	life, _ := expiresIn(body.ExpiresIn)
+	return issuedToken{access: body.AccessToken, life: life}, nil
 }
 
 // expiresIn reads expires_in, in seconds, from a number or a numeric string.

@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
+	"github.com/google/go-querystring/query"
 )
 
 // Version is the SDK's version, sent in the User-Agent header.
@@ -38,7 +36,7 @@ type Client struct {
 	http      *http.Client
 	noFollow  *http.Client // a copy of http that follows no redirect, for the token exchange
 	retry     retryPolicy
-	auth      authorizer
+	auth      tokenSource
 	logger    *slog.Logger
 	userAgent string
 }
@@ -89,9 +87,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	switch {
 	case cfg.token != "":
-		c.auth = &staticToken{header: "Bearer " + cfg.token}
+		c.auth = &staticToken{bearer: bearerToken{header: "Bearer " + cfg.token}}
 	case cfg.clientID != "":
-		c.auth = newTokenSource(c, cfg.clientID, cfg.clientSecret, cfg.tokenCache)
+		c.auth = &credentialSource{clientID: cfg.clientID, clientSecret: cfg.clientSecret,
+			exchange: c.exchangeToken, cache: cfg.tokenCache, logger: c.logger}
 	default:
 		c.auth = noAuth{}
 	}
@@ -206,189 +205,186 @@ func (c Client) LogValue() slog.Value {
 	return slog.StringValue(c.String())
 }
 
+// The pipeline. A page request runs through these steps, in this order in
+// the file (go-github's NewRequest → Do → CheckResponse, with auth and
+// retries as steps of their own):
+//
+//	getPage          the chain for one page, from building to decoding
+//	newRequest       build: the URL under the base URL's path, and the query
+//	Client.authorize authorize (auth.go): a token; on a 401 to it, the next token and one more send
+//	Client.send      send: httpRequest, sendWithRetries (retry.go), then checkResponse
+//	checkResponse    check: a status other than 2xx is an *APIError
+//	decode           the Pager's decoder, last step of getPage
+//
+// The token exchange (Client.exchangeToken, auth.go) runs newRequest and
+// send, with the client credentials in place of the authorize step.
+
+// operation is a kind of request the SDK makes. It decides how the
+// pipeline sends the request, retries it and words its errors.
+type operation struct {
+	method string
+	// idempotent: the server may see the request again without harm, so
+	// it is retried.
+	idempotent bool
+	// exchange: it carries the client secret, so it follows no redirect,
+	// and its 401 rejects the credentials rather than a token.
+	exchange bool
+}
+
+var (
+	// readPage is a GET of a page of the API.
+	readPage = operation{method: http.MethodGet, idempotent: true}
+	// tokenExchange is the POST of the client credentials. Repeating it
+	// only issues another token, and the one it replaces is invalid either
+	// way, so it is retried like a GET.
+	tokenExchange = operation{method: http.MethodPost, idempotent: true, exchange: true}
+)
+
+// request is a request built by newRequest: what to send, and what the
+// pipeline needs to know of it. Each send makes an http.Request of its own
+// from it (see Client.httpRequest).
+type request struct {
+	op    operation
+	url   string // the base URL with the path and the query
+	path  string // the full path, which errors and log records name
+	query string // encoded; in the URL only, and redacted from what the server quotes
+}
+
+// wrap prefixes err with the request's method and path.
+func (r *request) wrap(err error) error { return errorFor(r.op.method, r.path, err) }
+
 // response is a successful response with its body read in full.
 type response struct {
-	body   []byte
-	header http.Header
+	body []byte
 	// redactor hides the request's secrets from errors about the body.
 	redactor *redactor
 }
 
-// get sends an authenticated GET for the endpoint path with the encoded
-// query, renewing client credentials once if the token was rejected.
-func (c *Client) get(ctx context.Context, path, query string) (*response, error) {
-	authz, err := c.auth.authorization(ctx)
+// getPage requests page n of the endpoint at path, with q (a struct with
+// url tags) as its query, and decodes it with decode.
+func getPage[T any](ctx context.Context, c *Client, path string, n int, q any,
+	decode func(body []byte) (*Page[T], pageMeta, error)) (*Page[T], pageMeta, error) {
+	req, err := c.newRequest(readPage, path, q)
+	if err != nil {
+		return nil, pageMeta{}, err
+	}
+	resp, err := c.authorize(ctx, req)
+	if err != nil {
+		return nil, pageMeta{}, err
+	}
+	page, meta, err := decode(resp.body)
+	if err != nil {
+		// A decode error quotes a short value, which may echo the request.
+		return nil, pageMeta{}, resp.redactor.redactErr(req.wrap(unexpected("page %d: %w", n, err)))
+	}
+	return page, meta, nil
+}
+
+// newRequest builds a request for op at the endpoint path, appended to the
+// base URL's path so that a proxy's prefix stays, with q (a struct with
+// url tags, or nil) as its query.
+func (c *Client) newRequest(op operation, path string, q any) (*request, error) {
+	req := &request{op: op, path: c.baseURL.Path + path}
+	if q != nil {
+		v, err := query.Values(q)
+		if err != nil {
+			return nil, req.wrap(fmt.Errorf("encoding query: %w", err))
+		}
+		req.query = v.Encode()
+	}
+	u := *c.baseURL
+	u.Path = req.path
+	u.RawQuery = req.query
+	req.url = u.String()
+	return req, nil
+}
+
+// send sends req under ctx with authz as its Authorization header ("" for
+// none), with retries, and checks the response. It never puts the query
+// string or a header into an error.
+func (c *Client) send(ctx context.Context, req *request, authz string) (*response, error) {
+	hreq, err := c.httpRequest(ctx, req, authz)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.send(ctx, http.MethodGet, path, query, authz)
-	// A token generated elsewhere invalidates ours: one fresh exchange and
-	// one more try, outside the retry budget. A token from a TokenCache
-	// (another process renewed it) comes first; if it is stale too, the
-	// fresh exchange still follows.
-	for fresh := false; isUnauthorized(err); fresh = true {
-		renewed, cached, ok, rerr := c.auth.renew(ctx, authz, fresh)
-		if rerr != nil {
-			return nil, rerr
-		}
-		if !ok {
-			break
-		}
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "riskcloud: token rejected, retrying with a new one",
-			slog.String("method", http.MethodGet), slog.String("path", c.baseURL.Path+path), slog.Bool("cached", cached))
-		authz = renewed
-		resp, err = c.send(ctx, http.MethodGet, path, query, authz)
-		if !cached || fresh {
-			break
-		}
-	}
-	return resp, err
-}
-
-// isUnauthorized reports a 401 that rejected the credentials sent, not one
-// answered to a redirected request that went without them.
-func isUnauthorized(err error) bool {
-	apiErr := (*APIError)(nil)
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && !apiErr.stripped
-}
-
-// send is the pipeline every request goes through: build the request, send
-// it with retries, check the status, and read the body. authz is the
-// Authorization header's value, "" for none. It never puts the query string
-// or a header into an error.
-func (c *Client) send(ctx context.Context, method, path, query, authz string) (*response, error) {
-	fullPath := c.baseURL.Path + path
-	u := *c.baseURL
-	u.Path = fullPath
-	u.RawQuery = query
-
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("riskcloud: %s %s: %w", method, fullPath, redactURLError(err))
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	if authz != "" {
-		req.Header.Set("Authorization", authz)
-	}
-
-	red := newRedactor(c.auth, authz, query)
-	var body []byte
-	req.SetResponseHandler(func(resp *http.Response) error {
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return nil // read by newAPIError below
-		}
-		var err error
-		body, err = readSuccessBody(resp, red)
-		return err
-	})
-
-	resp, err := c.retryClient(ctx, method, fullPath, red).Do(req)
+	red := newRedactor(c.auth, authz, req.query)
+	resp, body, err := c.sendWithRetries(hreq, req, red)
 	if resp != nil {
 		defer resp.Body.Close()
 	}
 	if err != nil {
-		return nil, c.requestError(ctx, method, fullPath, err, red)
+		return nil, transportError(ctx, req, err, red)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := newAPIError(method, fullPath, resp, red)
-		// A redirect to another origin went without the credentials (see
-		// redirectPolicy): a 401 there must not pass for a rejected token,
-		// nor start an exchange that invalidates the key's token elsewhere.
-		apiErr.stripped = authz != "" && resp.Request != nil && !hasAuthorization(resp.Request.Header)
-		return nil, apiErr
+	if err := checkResponse(req, resp, authz, red); err != nil {
+		return nil, err
 	}
-	return &response{body: body, header: resp.Header, redactor: red}, nil
+	return &response{body: body, redactor: red}, nil
 }
 
-// requestError turns a failed attempt into an error that names the method
-// and path but not the URL: net/http's *url.Error repeats the query string.
-// It matches ctx.Err() once ctx has ended, ErrRedirect for a redirect not
-// followed, ErrUnexpectedResponse for a 2xx body the client cannot use,
-// and ErrNetwork for anything else: no usable response came back. What
-// net/http quotes of a response it could not parse (a status line, a
-// header line) may echo the request, so red's secrets are redacted.
-func (c *Client) requestError(ctx context.Context, method, path string, err error, red *redactor) error {
+// httpRequest makes the http.Request of one send of req, bound to ctx: it
+// asks for JSON, names the SDK, and carries authz ("" for none) as its
+// Authorization header. Each send has its own, so that no request is
+// changed once sent, as net/http's RoundTripper contract asks.
+func (c *Client) httpRequest(ctx context.Context, req *request, authz string) (*http.Request, error) {
+	hreq, err := http.NewRequestWithContext(ctx, req.op.method, req.url, nil)
+	if err != nil {
+		return nil, req.wrap(withoutURL(err))
+	}
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("User-Agent", c.userAgent)
+	if authz != "" {
+		hreq.Header.Set("Authorization", authz)
+	}
+	return hreq, nil
+}
+
+// checkResponse turns a final response whose status is not 2xx into an
+// error: an *APIError, or for the token exchange, which follows no
+// redirect (see noRedirects), a redirect not followed.
+func checkResponse(req *request, resp *http.Response, authz string, red *redactor) error {
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return nil
+	}
+	if req.op.exchange && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		// The Location and the body are left out: a server may put
+		// anything there.
+		status := strings.TrimSpace(fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
+		return req.wrap(refusedRedirect(fmt.Errorf("%s: the token exchange was redirected and the redirect was not followed "+
+			"(credentials go to the base URL only: check that it is the instance's own address)", status)))
+	}
+	apiErr := newAPIError(req.op.method, req.path, resp, red)
+	apiErr.exchange = req.op.exchange
+	// A redirect to another origin went without the credentials (see
+	// redirectPolicy): a 401 there must not pass for a rejected token,
+	// nor start an exchange that invalidates the key's token elsewhere.
+	apiErr.stripped = authz != "" && resp.Request != nil && !hasAuthorization(resp.Request.Header)
+	return apiErr
+}
+
+// transportError turns a request that got no response into an error that
+// names the method and path but not the URL: net/http's *url.Error repeats
+// the query string. It matches ctx.Err() once ctx has ended, ErrRedirect
+// for a redirect not followed, ErrUnexpectedResponse for a 2xx body the
+// client cannot use, and ErrNetwork for anything else: no usable response
+// came back. What net/http quotes of a response it could not parse (a
+// status line, a header line) may echo the request, so red's secrets are
+// redacted.
+func transportError(ctx context.Context, req *request, err error, red *redactor) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("riskcloud: %s %s: %w", method, path, ctxErr)
+		return req.wrap(ctxErr)
 	}
-	if urlErr := (*url.Error)(nil); errors.As(err, &urlErr) {
-		err = urlErr.Err
-	}
-	err = fmt.Errorf("riskcloud: %s %s: %w", method, path, err)
-	switch {
-	case errors.Is(err, ErrUnexpectedResponse):
-	case errors.As(err, new(*redirectError)):
-		err = &kindError{err: err, kind: ErrRedirect}
-	default:
-		err = &kindError{err: err, kind: ErrNetwork}
+	err = req.wrap(withoutURL(err))
+	if !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrRedirect) {
+		err = &sentinelError{ErrNetwork, err}
 	}
 	return red.redactErr(err)
 }
 
-// bodyError is a problem with a successful response's body. Permanent ones
-// are not retried; a body cut short is.
-type bodyError struct {
-	err       error
-	permanent bool
-}
-
-func (e *bodyError) Error() string { return e.err.Error() }
-func (e *bodyError) Unwrap() error { return e.err }
-
-// readSuccessBody reads a 2xx body through the size cap after checking that
-// it claims to be JSON (or does not say). The Content-Type it quotes
-// otherwise is redacted first: quoting escapes characters a secret may hold.
-func readSuccessBody(resp *http.Response, red *redactor) ([]byte, error) {
-	if ct := resp.Header.Get("Content-Type"); ct != "" {
-		mediaType, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json")) {
-			return nil, &bodyError{permanent: true,
-				err: unexpected("%d response is %q, not JSON", resp.StatusCode, clip(red.redact(ct)))}
-		}
+// withoutURL drops the URL (and so the query string) from a net/http
+// error, keeping what went wrong.
+func withoutURL(err error) error {
+	if urlErr := (*url.Error)(nil); errors.As(err, &urlErr) {
+		return urlErr.Err
 	}
-	body, err := readCapped(resp.Body, resp.ContentLength, maxPageBody)
-	if errors.Is(err, errBodyTooLarge) {
-		return nil, &bodyError{permanent: true,
-			err: unexpected("response body exceeds %d MiB", maxPageBody>>20)}
-	}
-	if err != nil {
-		return nil, &bodyError{err: fmt.Errorf("reading response body: %w", err)}
-	}
-	return body, nil
-}
-
-var errBodyTooLarge = errors.New("body too large")
-
-// readCapped reads r to its end, or fails with errBodyTooLarge past limit
-// bytes. Unlike io.ReadAll (or bytes.Buffer) over a LimitReader, its buffer
-// grows to about limit at most (not to twice that, to see the byte after
-// it), so a huge body costs at most about 1.5×limit while it is read. size
-// is the declared length, -1 when unknown; a declared length over the
-// limit fails before reading anything.
-func readCapped(r io.Reader, size int64, limit int) ([]byte, error) {
-	if size > int64(limit) {
-		return nil, errBodyTooLarge
-	}
-	capacity := 64 << 10
-	if size > 0 {
-		capacity = int(min(size+1, int64(limit)+1)) // +1: room to see the end
-	}
-	buf := make([]byte, 0, capacity)
-	for {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
-		}
-		n, err := r.Read(buf[len(buf):min(cap(buf), limit+1)])
-		buf = buf[:len(buf)+n]
-		if len(buf) > limit {
-			return nil, errBodyTooLarge
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
+	return err
 }

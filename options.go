@@ -134,7 +134,10 @@ func WithHTTPClient(hc *http.Client) Option {
 // attempt (0 disables retries), with a jittered exponential backoff from
 // waitMin up to waitMax, which also caps a server's Retry-After. Retried are
 // transport errors, 429, 500, 502, 503, 504 and a 200 whose body is cut
-// short, all from one budget. The default is 4 retries, 1 s to 30 s.
+// short, all from one budget. Not retried, as they would fail the same way:
+// a certificate that does not verify, a server at an https URL that does
+// not speak TLS, a redirect refused. The default is 4 retries, 1 s to 30 s.
+// Each retry is logged (see [WithLogger]).
 //
 // The budget counts what the server may see. net/http's own immediate
 // resend of a GET on a new connection, after a kept-alive one closed
@@ -162,6 +165,21 @@ func WithRetry(max int, waitMin, waitMax time.Duration) Option {
 // WithLogger sends debug records of each attempt, retry and token exchange
 // to l: method, path, status, attempt and wait, never the query string, a
 // header, a body or a credential. A nil l, like the default, logs nothing.
+//
+// Each retry is one record, logged as the wait begins, with the message
+// "riskcloud: retrying" and these attributes:
+//
+//	method   the request's method, "GET" (or "POST" for the token exchange)
+//	path     the request's path, under the base URL's path prefix
+//	attempt  the number of the attempt that failed, from 1
+//	wait     the time.Duration before the next attempt
+//	reason   why: the status ("429 Too Many Requests") or the kind of failure
+//	         ("connection refused", "connection reset", "connection closed",
+//	         "timeout", "host name lookup failed", "response body cut short",
+//	         "network error")
+//	status   the failed attempt's HTTP status; absent when no response came
+//
+// so that a program can say "retrying in 5s (429 Too Many Requests)".
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l

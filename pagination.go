@@ -8,8 +8,6 @@ import (
 	"iter"
 	"net/http"
 	"time"
-
-	"github.com/google/go-querystring/query"
 )
 
 // Page is one page of results as the server sent it. Meta fields the
@@ -236,21 +234,8 @@ type listQuery struct {
 
 // fetch requests page n and decodes it.
 func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error) {
-	v, err := query.Values(listQuery{Email: p.opts.Email, Page: n, Size: p.opts.Size})
-	if err != nil {
-		return nil, pageMeta{}, fmt.Errorf("riskcloud: GET %s: encoding query: %w", p.fullPath(), err)
-	}
-	resp, err := p.client.get(ctx, p.path, v.Encode())
-	if err != nil {
-		return nil, pageMeta{}, err
-	}
-	page, meta, err := p.decode(resp.body, entryLimit(p.opts.Size))
-	if err != nil {
-		// A decode error quotes a short value, which may echo the request.
-		return nil, pageMeta{}, resp.redactor.redactErr(
-			fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), unexpected("page %d: %w", n, err)))
-	}
-	return page, meta, nil
+	return getPage(ctx, p.client, p.path, n, listQuery{Email: p.opts.Email, Page: n, Size: p.opts.Size},
+		func(body []byte) (*Page[T], pageMeta, error) { return p.decode(body, entryLimit(p.opts.Size)) })
 }
 
 func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.path }

@@ -42,7 +42,7 @@ const (
 // It works them out only when first asked, since most requests never
 // need it. A nil *redactor redacts nothing.
 type redactor struct {
-	auth  authorizer
+	auth  tokenSource
 	authz string
 	query string
 
@@ -58,7 +58,7 @@ type secretForm struct {
 }
 
 // newRedactor returns the redactor of a request.
-func newRedactor(auth authorizer, authz, query string) *redactor {
+func newRedactor(auth tokenSource, authz, query string) *redactor {
 	return &redactor{auth: auth, authz: authz, query: query}
 }
 
@@ -127,8 +127,30 @@ func (r *redactor) redact(s string) string {
 	if len(r.forms) == 0 {
 		return s
 	}
+	hidden := r.secretBytes(s)
+	if hidden == nil {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if !hidden[i] {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		b.WriteString(redactedMark)
+		for i < len(s) && hidden[i] {
+			i++
+		}
+	}
+	return b.String()
+}
+
+// secretBytes marks the bytes of s that belong to a secret, whole or cut
+// short before a "…"; it returns nil when there are none.
+func (r *redactor) secretBytes(s string) []bool {
 	lower := asciiLower(s)
-	var hidden []bool // per byte of s; allocated at the first match
+	var hidden []bool // allocated at the first match
 	hide := func(from, to int) {
 		if hidden == nil {
 			hidden = make([]bool, len(s))
@@ -161,22 +183,7 @@ func (r *redactor) redact(s string) string {
 		}
 		i = cut + len("…")
 	}
-	if hidden == nil {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		if !hidden[i] {
-			b.WriteByte(s[i])
-			i++
-			continue
-		}
-		b.WriteString(redactedMark)
-		for i < len(s) && hidden[i] {
-			i++
-		}
-	}
-	return b.String()
+	return hidden
 }
 
 // partialAt returns the length of the longest end of text that is the

@@ -19,7 +19,7 @@ func redirectPolicy(base *url.URL, next func(*http.Request, []*http.Request) err
 	away := func(r *http.Request) bool { return originOf(r.URL) != home }
 	return func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != "https" && via[0].URL.Scheme == "https" {
-			return &redirectError{errors.New("refused a redirect from https to " + req.URL.Scheme)}
+			return refusedRedirect(errors.New("refused a redirect from https to " + req.URL.Scheme))
 		}
 		// net/http has copied the first request's headers onto req by now,
 		// and keeps Authorization for the same host name on any port and
@@ -44,10 +44,10 @@ func redirectPolicy(base *url.URL, next func(*http.Request, []*http.Request) err
 		case next != nil:
 			err = next(req, via)
 			if err != nil && err != http.ErrUseLastResponse {
-				err = &redirectError{err}
+				err = refusedRedirect(err)
 			}
 		case len(via) >= 10:
-			err = &redirectError{errors.New("stopped after 10 redirects")}
+			err = refusedRedirect(errors.New("stopped after 10 redirects"))
 		}
 		// Checked again: a CheckRedirect may also point req elsewhere.
 		if stripped || away(req) {
@@ -108,12 +108,3 @@ func originOf(u *url.URL) origin {
 	}
 	return o
 }
-
-// redirectError is a redirect the client refused to follow; retrying
-// would be refused again. It matches ErrRedirect without repeating
-// that sentinel's text.
-type redirectError struct{ err error }
-
-func (e *redirectError) Error() string        { return e.err.Error() }
-func (e *redirectError) Unwrap() error        { return e.err }
-func (e *redirectError) Is(target error) bool { return target == ErrRedirect }

@@ -5,15 +5,17 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -25,63 +27,117 @@ type retryPolicy struct {
 	waitMin, waitMax time.Duration
 }
 
-// retryClient builds the retryablehttp client for one request. It is a
-// struct literal, never retryablehttp.NewClient, so none of the library's
-// defaults apply: no logger of its own, our retry and backoff policy, and
-// the final response passed through for a typed error instead of "giving
-// up". Building it per request lets the hooks log with the request's ctx,
-// method and path, and keep red's secrets out of the errors they log.
-func (c *Client) retryClient(ctx context.Context, method, path string, red *redactor) *retryablehttp.Client {
+// sendWithRetries sends hreq, the http.Request made for this send of req,
+// through a retryablehttp.Client built for it alone, and returns the final
+// response (its body for the caller to close) with, for a 2xx, the body
+// read in full. The client is a struct literal, never
+// retryablehttp.NewClient, so none of the library's defaults apply: no
+// logger of its own, our retry policy and backoff, and the final response
+// passed through for a typed error instead of "giving up". Its hooks are
+// the methods of attempts.
+func (c *Client) sendWithRetries(hreq *http.Request, req *request, red *redactor) (*http.Response, []byte, error) {
+	rreq, err := retryablehttp.FromRequest(hreq)
+	if err != nil {
+		return nil, nil, err
+	}
 	retryMax := c.retry.max
-	if method != http.MethodGet && path != c.baseURL.Path+tokenPath {
-		retryMax = 0 // only GETs and the token exchange are safe to repeat
+	if !req.op.idempotent {
+		retryMax = 0
 	}
 	base := c.http
-	if path == c.baseURL.Path+tokenPath {
+	if req.op.exchange {
 		base = c.noFollow
 	}
-	budget := &sendBudget{sends: int64(retryMax) + 1}
+	a := &attempts{req: req, hreq: hreq, log: c.logger, red: red, budget: sendBudget{sends: int64(retryMax) + 1}}
 	hc := *base
-	hc.Transport = budgetTransport{rt: base.Transport, budget: budget}
-	log := c.logger
-	attrs := func(more ...slog.Attr) []slog.Attr {
-		return append([]slog.Attr{slog.String("method", method), slog.String("path", path)}, more...)
+	hc.Transport = budgetTransport{rt: base.Transport, budget: &a.budget}
+	rc := &retryablehttp.Client{
+		HTTPClient:      &hc,
+		RetryMax:        retryMax,
+		RetryWaitMin:    c.retry.waitMin,
+		RetryWaitMax:    c.retry.waitMax,
+		RequestLogHook:  a.logRequest,
+		ResponseLogHook: a.logResponse,
+		CheckRetry:      a.checkRetry,
+		Backoff:         a.backoff,
+		ErrorHandler:    retryablehttp.PassthroughErrorHandler,
 	}
-	return &retryablehttp.Client{
-		HTTPClient:   &hc,
-		RetryMax:     retryMax,
-		RetryWaitMin: c.retry.waitMin,
-		RetryWaitMax: c.retry.waitMax,
-		// retryablehttp calls RequestLogHook before each attempt, the
-		// first included: where the budget learns an attempt has begun.
-		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, attempt int) {
-			budget.attempts.Store(int64(attempt) + 1)
-			log.LogAttrs(ctx, slog.LevelDebug, "riskcloud: request", attrs(slog.Int("attempt", attempt+1))...)
-		},
-		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
-			log.LogAttrs(ctx, slog.LevelDebug, "riskcloud: response", attrs(slog.Int("status", resp.StatusCode))...)
-		},
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			retry, cerr := shouldRetry(ctx, resp, err)
-			retry = retry && !budget.spent() // net/http's own resends count
-			if err != nil && cerr == nil {
-				log.LogAttrs(ctx, slog.LevelDebug, "riskcloud: attempt failed",
-					attrs(slog.String("error", red.redact(redactURLError(err).Error())), slog.Bool("retryable", retry))...)
-			}
-			return retry, cerr
-		},
-		Backoff: func(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
-			wait := backoff(min, max, attempt, resp, time.Now())
-			status := 0
-			if resp != nil {
-				status = resp.StatusCode
-			}
-			log.LogAttrs(ctx, slog.LevelDebug, "riskcloud: retrying",
-				attrs(slog.Int("attempt", attempt+1), slog.Int("status", status), slog.Duration("wait", wait))...)
-			return wait
-		},
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	rreq.SetResponseHandler(a.readBody)
+	resp, err := rc.Do(rreq)
+	return resp, a.body, err
+}
+
+// attempts is what the attempts of one request share. Its methods are the
+// hooks of the retryablehttp.Client that sendWithRetries builds, which
+// calls them one at a time, in this order for each attempt: logRequest;
+// checkRetry; for a response not retried, readBody and checkRetry again
+// with what readBody found; logResponse unless the attempt failed; and
+// before a retry, backoff.
+type attempts struct {
+	req  *request
+	hreq *http.Request // the request sent: its ctx goes with the log records
+	log  *slog.Logger
+	red  *redactor // keeps the request's secrets out of the errors logged
+
+	budget sendBudget
+	body   []byte // the 2xx body, read by readBody
+	reason string // why the attempt is retried, from checkRetry for backoff's record
+}
+
+// attrs are the attributes of every record about the request.
+func (a *attempts) attrs(more ...slog.Attr) []slog.Attr {
+	return append([]slog.Attr{slog.String("method", a.req.op.method), slog.String("path", a.req.path)}, more...)
+}
+
+// logRequest runs before each attempt, the first included: where the
+// budget learns an attempt has begun. attempt counts from 0.
+func (a *attempts) logRequest(_ retryablehttp.Logger, r *http.Request, attempt int) {
+	a.budget.attempts.Store(int64(attempt) + 1)
+	a.log.LogAttrs(r.Context(), slog.LevelDebug, "riskcloud: request", a.attrs(slog.Int("attempt", attempt+1))...)
+}
+
+// logResponse runs after each attempt that brought a usable response.
+func (a *attempts) logResponse(_ retryablehttp.Logger, resp *http.Response) {
+	a.log.LogAttrs(a.hreq.Context(), slog.LevelDebug, "riskcloud: response", a.attrs(slog.Int("status", resp.StatusCode))...)
+}
+
+// readBody reads a 2xx body whole, as part of its attempt.
+func (a *attempts) readBody(resp *http.Response) error {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil // read by checkResponse
 	}
+	var err error
+	a.body, err = readSuccessBody(resp, a.red)
+	return err
+}
+
+// checkRetry applies the retry policy (shouldRetry) within the budget,
+// which counts net/http's own resends too.
+func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	retry, cerr := shouldRetry(ctx, resp, err)
+	retry = retry && !a.budget.spent()
+	if err != nil && cerr == nil {
+		a.log.LogAttrs(ctx, slog.LevelDebug, "riskcloud: attempt failed",
+			a.attrs(slog.String("error", a.red.redact(withoutURL(err).Error())), slog.Bool("retryable", retry))...)
+	}
+	if retry {
+		a.reason = retryReason(resp, err)
+	}
+	return retry, cerr
+}
+
+// backoff returns the wait before the next attempt and logs the retry, as
+// WithLogger documents. retryablehttp calls it once the failed attempt's
+// body is drained and its connection back in the pool. attempt counts
+// from 0.
+func (a *attempts) backoff(waitMin, waitMax time.Duration, attempt int, resp *http.Response) time.Duration {
+	wait := backoff(waitMin, waitMax, attempt, resp, time.Now())
+	attrs := a.attrs(slog.Int("attempt", attempt+1), slog.Duration("wait", wait), slog.String("reason", a.reason))
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	a.log.LogAttrs(a.hreq.Context(), slog.LevelDebug, "riskcloud: retrying", attrs...)
+	return wait
 }
 
 // sendBudget counts the times the server may have seen one request, so
@@ -168,20 +224,51 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error) (bool, err
 	return false, nil
 }
 
-// isPermanent reports whether a failed attempt would fail again the same way.
+// isPermanent reports whether a failed attempt would fail again the same
+// way: a 2xx body the client cannot use, a redirect refused, a server
+// that does not speak TLS (an http server at an https URL, or no HTTP
+// server at all), or a certificate that does not verify.
 func isPermanent(err error) bool {
 	if be := (*bodyError)(nil); errors.As(err, &be) {
 		return be.permanent
 	}
 	var (
-		redirect         *redirectError
+		recordHeader     tls.RecordHeaderError
 		verification     *tls.CertificateVerificationError
 		unknownAuthority x509.UnknownAuthorityError
 		invalidCert      x509.CertificateInvalidError
 		hostname         x509.HostnameError
 	)
-	return errors.As(err, &redirect) || errors.As(err, &verification) ||
+	return errors.Is(err, ErrRedirect) || errors.Is(err, http.ErrSchemeMismatch) ||
+		errors.As(err, &recordHeader) || errors.As(err, &verification) ||
 		errors.As(err, &unknownAuthority) || errors.As(err, &invalidCert) || errors.As(err, &hostname)
+}
+
+// retryReason says in a few words why an attempt is retried, for the log:
+// the status, such as "429 Too Many Requests", or the kind of failure,
+// never an error's text, which may quote the server or the URL.
+func retryReason(resp *http.Response, err error) string {
+	var (
+		dnsErr *net.DNSError
+		netErr net.Error
+	)
+	switch {
+	case err == nil:
+		return strings.TrimSpace(fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
+	case errors.As(err, new(*bodyError)):
+		return "response body cut short"
+	case errors.As(err, &dnsErr):
+		return "host name lookup failed"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+		return "timeout"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed"
+	}
+	return "network error"
 }
 
 // backoff returns the wait before retry number attempt+1: the server's
@@ -227,13 +314,4 @@ func retryAfter(h http.Header, now time.Time) (wait time.Duration, ok bool) {
 		return min(max(t.Sub(now), 0), ceiling), true
 	}
 	return 0, false
-}
-
-// redactURLError drops the URL (and so the query string) from a net/http
-// error, keeping what went wrong.
-func redactURLError(err error) error {
-	if urlErr := (*url.Error)(nil); errors.As(err, &urlErr) {
-		return urlErr.Err
-	}
-	return err
 }
