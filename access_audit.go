@@ -1,6 +1,9 @@
 package riskcloud
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // The access-audit endpoints.
 const (
@@ -105,16 +108,19 @@ func copyOptions(opts *ListOptions) ListOptions {
 	return *opts
 }
 
+// v1Filter is the query of the v1 endpoints, beside the page and size
+// that every walk sends.
+type v1Filter struct {
+	Email string `url:"email,omitempty"`
+}
+
 func newEntryPager(c *Client, path string, opts ListOptions, err error) *Pager[Entry] {
 	if err == nil {
 		err = checkListOptions(&opts)
 	}
-	return &Pager[Entry]{
-		client: c,
-		path:   path,
-		opts:   opts,
-		err:    err,
-		key:    entryKey,
-		decode: decodeEntryPage,
+	ep, qerr := newEndpoint(path, v1Filter{Email: opts.Email}, decodeEntryPage, entryKey)
+	if err == nil && qerr != nil {
+		err = fmt.Errorf("riskcloud: encoding the query of %s: %w", path, qerr)
 	}
+	return &Pager[Entry]{client: c, ep: ep, opts: walkOptionsOf(opts), err: err}
 }

@@ -7,9 +7,6 @@ import (
 	"io"
 	"iter"
 	"net/http"
-	"time"
-
-	"github.com/google/go-querystring/query"
 )
 
 // Page is one page of results as the server sent it. Meta fields the
@@ -46,14 +43,9 @@ type pageMeta struct {
 // returns, walks again from ListOptions.Page.
 type Pager[T any] struct {
 	client *Client
-	path   string
-	opts   ListOptions
+	ep     endpoint[T]
+	opts   walkOptions
 	err    error // invalid input, reported before any request
-	// key gives an entry's identity (its raw bytes) and time, which the
-	// walk compares across pages.
-	key func(*T) ([]byte, time.Time)
-	// decode reads a page's body, of at most maxEntries entries.
-	decode func(body []byte, maxEntries int) (*Page[T], pageMeta, error)
 }
 
 // Page requests page n (numbered from 0) and returns it exactly as the
@@ -133,7 +125,7 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 	if p.err != nil {
 		return p.err
 	}
-	pos := newPosition(p.opts.Page, p.opts.Size)
+	pos := newPosition(p.opts.page, p.opts.size)
 	seed := maphash.MakeSeed()
 	pages := newPrefetcher(ctx, p)
 	defer pages.close()
@@ -164,15 +156,15 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 		held = nil
 		fresh := page.Content[st.from:]
 		for i := range fresh {
-			if _, ts := p.key(&fresh[i]); !p.opts.Since.IsZero() && !ts.IsZero() && ts.Before(p.opts.Since) {
+			if _, ts := p.ep.key(&fresh[i]); !p.opts.since.IsZero() && !ts.IsZero() && ts.Before(p.opts.since) {
 				fresh = fresh[:i]
 				pos.stop()
 				break
 			}
 		}
 		fresh = p.skipNewer(fresh)
-		if p.opts.Limit > 0 && yielded+len(fresh) >= p.opts.Limit {
-			fresh = fresh[:p.opts.Limit-yielded]
+		if p.opts.limit > 0 && yielded+len(fresh) >= p.opts.limit {
+			fresh = fresh[:p.opts.limit-yielded]
 			pos.stop()
 		}
 		yielded += len(fresh)
@@ -192,13 +184,13 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 // skipNewer returns entries without those newer than opts.Until. It copies
 // only when it drops one, as a page's entries are already the walk's own.
 func (p *Pager[T]) skipNewer(entries []T) []T {
-	if p.opts.Until.IsZero() {
+	if p.opts.until.IsZero() {
 		return entries
 	}
 	var kept []T
 	for i := range entries {
-		_, ts := p.key(&entries[i])
-		newer := ts.After(p.opts.Until)
+		_, ts := p.ep.key(&entries[i])
+		newer := ts.After(p.opts.until)
 		switch {
 		case newer && kept == nil:
 			kept = append(make([]T, 0, len(entries)), entries[:i]...)
@@ -219,32 +211,20 @@ func (p *Pager[T]) skipNewer(entries []T) []T {
 func (p *Pager[T]) view(n int, page *Page[T], meta pageMeta, after bool, seed maphash.Seed) view {
 	prints := make([]print, len(page.Content))
 	for i := range page.Content {
-		raw, ts := p.key(&page.Content[i])
+		raw, ts := p.ep.key(&page.Content[i])
 		prints[i] = print{sum: maphash.Bytes(seed, raw), ts: ts}
 	}
 	return view{n: n, prints: prints, meta: meta, number: page.Number, total: page.TotalElements,
 		totalPages: page.TotalPages, last: page.Last, pageSize: page.Size, after: after}
 }
 
-// listQuery is the query of a page request. go-querystring encodes it, so
-// the keys are spelled once, here.
-type listQuery struct {
-	Email string `url:"email,omitempty"`
-	Page  int    `url:"page"`
-	Size  int    `url:"size,omitempty"`
-}
-
 // fetch requests page n and decodes it.
 func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error) {
-	v, err := query.Values(listQuery{Email: p.opts.Email, Page: n, Size: p.opts.Size})
-	if err != nil {
-		return nil, pageMeta{}, fmt.Errorf("riskcloud: GET %s: encoding query: %w", p.fullPath(), err)
-	}
-	resp, err := p.client.get(ctx, p.path, v.Encode())
+	resp, err := p.client.get(ctx, p.ep.path, p.ep.query(n, p.opts.size))
 	if err != nil {
 		return nil, pageMeta{}, err
 	}
-	page, meta, err := p.decode(resp.body, entryLimit(p.opts.Size))
+	page, meta, err := p.ep.decode(resp.body, entryLimit(p.opts.size))
 	if err != nil {
 		// A decode error quotes a short value, which may echo the request.
 		return nil, pageMeta{}, resp.redactor.redactErr(
@@ -253,11 +233,11 @@ func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error)
 	return page, meta, nil
 }
 
-func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.path }
+func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.ep.path }
 
 // Format prints the Pager as its endpoint, for every verb: the options hold
 // an email address, which belongs in no log. (A value receiver covers Pager
 // values as well as pointers.)
 func (p Pager[T]) Format(f fmt.State, _ rune) {
-	io.WriteString(f, "riskcloud.Pager("+http.MethodGet+" "+p.path+")")
+	io.WriteString(f, "riskcloud.Pager("+http.MethodGet+" "+p.ep.path+")")
 }

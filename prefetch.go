@@ -74,12 +74,12 @@ func newPrefetcher[T any](ctx context.Context, p *Pager[T]) *prefetcher[T] {
 	return &prefetcher[T]{
 		ctx:   ctx,
 		fetch: p.fetch,
-		depth: min(p.opts.Prefetch, MaxPrefetch),
-		width: min(p.opts.Prefetch, MaxPrefetch),
-		limit: p.opts.Limit,
-		since: p.opts.Since,
-		key:   p.key,
-		first: p.opts.Page,
+		depth: min(p.opts.prefetch, MaxPrefetch),
+		width: min(p.opts.prefetch, MaxPrefetch),
+		limit: p.opts.limit,
+		since: p.opts.since,
+		key:   p.ep.key,
+		first: p.opts.page,
 		ahead: map[int]*pending[T]{},
 		end:   -1,
 	}
