@@ -3,7 +3,6 @@ package riskcloud
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"iter"
 	"net/http"
@@ -116,106 +115,6 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 			yield(zero, err)
 		}
 	}
-}
-
-// walk reads pages from opts.Page on and calls yield with each page's
-// entries that are new to this walk, trimmed by Since, Until and Limit. It returns
-// nil when the walk is complete or yield returns false.
-func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
-	if p.err != nil {
-		return p.err
-	}
-	pos := newPosition(p.opts.page, p.opts.size)
-	seed := maphash.MakeSeed()
-	pages := newPrefetcher(ctx, p)
-	defer pages.close()
-	yielded := 0
-	var held *Page[T] // a page whose placement waits for the next response
-	for n, ok := pos.next(); ok; n, ok = pos.next() {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), err)
-		}
-		page, meta, after, err := pages.get(n)
-		if err != nil {
-			return err
-		}
-		st, err := pos.advance(p.view(n, page, meta, after, seed))
-		if err != nil {
-			return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), &unexpectedError{err})
-		}
-		if !st.unplaced {
-			pages.placed(st.still)
-		}
-		switch {
-		case st.hold:
-			held = page
-			continue
-		case st.held:
-			page = held
-		}
-		held = nil
-		fresh := page.Content[st.from:]
-		for i := range fresh {
-			if _, ts := p.ep.key(&fresh[i]); !p.opts.since.IsZero() && !ts.IsZero() && ts.Before(p.opts.since) {
-				fresh = fresh[:i]
-				pos.stop()
-				break
-			}
-		}
-		fresh = p.skipNewer(fresh)
-		if p.opts.limit > 0 && yielded+len(fresh) >= p.opts.limit {
-			fresh = fresh[:p.opts.limit-yielded]
-			pos.stop()
-		}
-		yielded += len(fresh)
-		if len(fresh) > 0 {
-			page.Content = fresh
-			if !yield(page) {
-				return nil
-			}
-		}
-	}
-	if err := pos.failure(); err != nil {
-		return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), &unexpectedError{err})
-	}
-	return nil
-}
-
-// skipNewer returns entries without those newer than opts.Until. It copies
-// only when it drops one, as a page's entries are already the walk's own.
-func (p *Pager[T]) skipNewer(entries []T) []T {
-	if p.opts.until.IsZero() {
-		return entries
-	}
-	var kept []T
-	for i := range entries {
-		_, ts := p.ep.key(&entries[i])
-		newer := ts.After(p.opts.until)
-		switch {
-		case newer && kept == nil:
-			kept = append(make([]T, 0, len(entries)), entries[:i]...)
-		case !newer && kept != nil:
-			kept = append(kept, entries[i])
-		}
-	}
-	if kept == nil {
-		return entries
-	}
-	return kept
-}
-
-// view fingerprints page n for the walk's position. Entries are hashed
-// when the page arrives, so that a caller who modifies a yielded
-// Entry.Raw cannot mislead the walk, and the walk's memory of entries
-// costs little.
-func (p *Pager[T]) view(n int, page *Page[T], meta pageMeta, after bool, seed maphash.Seed) view {
-	prints := make([]print, len(page.Content))
-	for i := range page.Content {
-		raw, ts := p.ep.key(&page.Content[i])
-		prints[i] = print{sum: maphash.Bytes(seed, raw), ts: ts}
-	}
-	return view{n: n, prints: prints, meta: meta, number: page.Number, total: page.TotalElements,
-		totalPages: page.TotalPages, last: page.Last, pageSize: page.Size, after: after}
 }
 
 // fetch requests page n and decodes it.
