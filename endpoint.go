@@ -25,15 +25,24 @@ type endpoint[T any] struct {
 	// API has one) and its time (zero: none), which the walk compares
 	// across pages and checks against Since and Until.
 	key func(*T) ([]byte, time.Time)
+	// newPlacer returns what decides, for a walk from page first in pages
+	// of size entries (0: the server's default), which page to request
+	// next and what is new in each (see placer).
+	newPlacer func(first, size int) placer
 }
 
 // newEndpoint returns the endpoint at path whose query is filter, a
 // struct that go-querystring encodes (its url tags spell the keys once).
+// Its walks are placed by position, which needs no id and follows page
+// numbers; an endpoint whose entries carry ids, or whose server names the
+// next page, sets a placer of its own.
 func newEndpoint[T any](path string, filter any,
 	decode func([]byte, int) (*Page[T], pageMeta, error), key func(*T) ([]byte, time.Time)) (endpoint[T], error) {
 	v, err := query.Values(filter)
-	return endpoint[T]{path: path, filter: v, decode: decode, key: key}, err
+	return endpoint[T]{path: path, filter: v, decode: decode, key: key, newPlacer: newPlacerByPosition}, err
 }
+
+func newPlacerByPosition(first, size int) placer { return newPosition(first, size) }
 
 // query returns the query string of a request for page n of the given
 // size (0: the server's default). Keys come out sorted, as url.Values

@@ -139,14 +139,14 @@ func (c *candidates) tryGone(q int64, exact bool) {
 // tried reports whether (kind, q) was tried before, and notes it: a page
 // of identical entries puts the same index forward many times.
 func (c *candidates) tried(kind hypKind, q int64) bool {
-	k := candidate{kind, q}
-	if c.seen[k] {
+	key := candidate{kind, q}
+	if c.seen[key] {
 		return true
 	}
 	if c.seen == nil {
 		c.seen = map[candidate]bool{}
 	}
-	c.seen[k] = true
+	c.seen[key] = true
 	return false
 }
 

@@ -52,9 +52,9 @@ import (
 
 // placer decides, for a walk, which page to request next and which
 // entries of each response are new. position is the placer of logs whose
-// entries carry no id, paged by number; a listing whose server names the
-// next page, or whose entries have ids, brings a placer of its own and the
-// walk stays as it is.
+// entries carry no id, paged by number; an endpoint whose server names the
+// next page, or whose entries have ids, brings a placer of its own (see
+// endpoint.newPlacer) and the walk stays as it is.
 type placer interface {
 	// next returns the page to request next, or false when the walk is
 	// over.
@@ -157,14 +157,14 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 	if p.err != nil {
 		return p.err
 	}
-	var pl placer = newPosition(p.opts.page, p.opts.size)
-	b := boundsOf(p.opts)
+	place := p.ep.newPlacer(p.opts.page, p.opts.size)
+	bound := boundsOf(p.opts)
 	seed := maphash.MakeSeed()
 	pages := newPrefetcher(p.fetch, p.opts.prefetch)
 	defer pages.close()
 	yielded := 0
 	var held heldResponse[T]
-	for n, ok := pl.next(); ok; n, ok = pl.next() {
+	for n, ok := place.next(); ok; n, ok = place.next() {
 		if err := ctx.Err(); err != nil {
 			return p.walkError(err)
 		}
@@ -173,11 +173,11 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 			return err
 		}
 		v := p.view(n, page, meta, after, seed)
-		st, err := pl.advance(v)
+		st, err := place.advance(v)
 		if err != nil {
 			return p.walkError(&unexpectedError{err})
 		}
-		pages.aheadTo(ctx, n, b.aheadEnd(v, pl.pageSize()))
+		pages.aheadTo(ctx, n, bound.aheadEnd(v, place.pageSize()))
 		if st.placedNow() {
 			pages.placed(st.still)
 		}
@@ -185,9 +185,9 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 		if !ready {
 			continue
 		}
-		entries, end := trim(b, r.page.Content[st.from:], r.entries[st.from:], yielded)
+		entries, end := trim(bound, r.page.Content[st.from:], r.entries[st.from:], yielded)
 		if end {
-			pl.stop()
+			place.stop()
 		}
 		yielded += len(entries)
 		if len(entries) > 0 {
@@ -197,7 +197,7 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 			}
 		}
 	}
-	if err := pl.failure(); err != nil {
+	if err := place.failure(); err != nil {
 		return p.walkError(&unexpectedError{err})
 	}
 	return nil
