@@ -207,6 +207,13 @@ func TestPosition_exactlyOnce(t *testing.T) {
 		// maxRequests bounds the requests (0: no bound).
 		maxRequests int
 	}{
+		// The worked example of walk.go, and its variant without times.
+		{name: "worked example", walk: walkModel{log: distinctLog(10), size: 3,
+			before: map[int]func(*modelLog){1: func(l *modelLog) { l.add(2, -2); l.drop(1) }}},
+			want: seq(10, 2), wantPages: []int{0, 1, 2, 3}},
+		{name: "worked example, untimed", walk: walkModel{log: untimedLog(10), size: 3,
+			before: map[int]func(*modelLog){1: func(l *modelLog) { l.add(3, -1); l.drop(3) }}},
+			want: seq(10, 4), wantPages: []int{0, 1, 2, 1, 3, 2}},
 		// Issue 10, A: 1..6 in one millisecond, pages of 2; before request
 		// 1, three arrivals in it and the three oldest deleted.
 		{name: "A: tied, +3 -3", walk: walkModel{log: tiedLog(6), size: 2,

@@ -37,9 +37,13 @@ import (
 //
 // Had the entries carried no time, and had 3 arrived and 3 been deleted
 // before step 2 (totalElements still 10), page 1 would be [10 9 8]: the
-// run yielded last, so e is at 5 and nothing is yielded; page 2 is then
-// [7 6 5]. Where two explanations fit and yield differently, the walk
-// holds the page and reads the page before it again (see position).
+// run yielded last, so e is at 5 and nothing is yielded. Page 2, [7 6 5],
+// may then follow e, or be all that is left after e and everything older
+// were deleted: without times, nothing says 7 is older than e. Two
+// explanations that yield differently: the walk holds page 2 and reads
+// page 1 again, which still shows e (a deleted entry does not come back),
+// and yields 7 6 5. That second look is what a log without distinct
+// times costs (see position).
 //
 // # Who does what
 //
