@@ -23,9 +23,8 @@ type history struct {
 // matched across more than one page of shift.
 const tailMin = 64
 
-// e returns the entry yielded last; newest the first of the tail.
-func (h *history) e() fingerprint      { return h.tail[len(h.tail)-1] }
-func (h *history) newest() fingerprint { return h.tail[0] }
+// e returns the entry yielded last.
+func (h *history) e() fingerprint { return h.tail[len(h.tail)-1] }
 
 // remember appends yielded entries to the tail, keeping its last entries
 // (two pages of size, at least tailMin), and reports whether they are
