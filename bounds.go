@@ -29,17 +29,17 @@ func (b bounds) pastSince(ts time.Time) bool {
 func (b bounds) pastUntil(ts time.Time) bool { return !b.until.IsZero() && ts.After(b.until) }
 
 // trim returns the entries of a page to yield, of fresh, whose
-// fingerprints are prints, after the walk yielded yielded entries; and
+// fingerprints are fingerprints, after the walk yielded yielded entries; and
 // whether the walk ends with them (Since or Limit reached). It copies only
 // when Until drops an entry, as a page's entries are the walk's own.
-func trim[T any](b bounds, fresh []T, prints []fingerprint, yielded int) (kept []T, end bool) {
-	for i := range prints {
-		if b.pastSince(prints[i].ts) {
-			fresh, prints, end = fresh[:i], prints[:i], true
+func trim[T any](b bounds, fresh []T, fingerprints []fingerprint, yielded int) (kept []T, end bool) {
+	for i := range fingerprints {
+		if b.pastSince(fingerprints[i].ts) {
+			fresh, fingerprints, end = fresh[:i], fingerprints[:i], true
 			break
 		}
 	}
-	kept = skipNewer(b, fresh, prints)
+	kept = skipNewer(b, fresh, fingerprints)
 	if b.limit > 0 && yielded+len(kept) >= b.limit {
 		kept, end = kept[:b.limit-yielded], true
 	}
@@ -47,13 +47,13 @@ func trim[T any](b bounds, fresh []T, prints []fingerprint, yielded int) (kept [
 }
 
 // skipNewer returns entries without those past Until.
-func skipNewer[T any](b bounds, entries []T, prints []fingerprint) []T {
+func skipNewer[T any](b bounds, entries []T, fingerprints []fingerprint) []T {
 	if b.until.IsZero() {
 		return entries
 	}
 	var kept []T
 	for i := range entries {
-		newer := b.pastUntil(prints[i].ts)
+		newer := b.pastUntil(fingerprints[i].ts)
 		switch {
 		case newer && kept == nil:
 			kept = append(make([]T, 0, len(entries)), entries[:i]...)

@@ -47,12 +47,12 @@ func TestTrim(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			entries := make([]int, len(tt.times))
-			prints := make([]fingerprint, len(tt.times))
+			fingerprints := make([]fingerprint, len(tt.times))
 			for i, s := range tt.times {
-				entries[i], prints[i] = i, atSecond(s)
+				entries[i], fingerprints[i] = i, atSecond(s)
 			}
 			orig := slices.Clone(entries)
-			got, end := trim(tt.b, entries, prints, tt.yielded)
+			got, end := trim(tt.b, entries, fingerprints, tt.yielded)
 			if !slices.Equal(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) || end != tt.end {
 				t.Errorf("trim = %v, %v; want %v, %v", got, end, tt.want, tt.end)
 			}
