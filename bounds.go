@@ -28,8 +28,8 @@ func (b bounds) pastSince(ts time.Time) bool {
 // pastUntil reports whether an entry at ts is skipped.
 func (b bounds) pastUntil(ts time.Time) bool { return !b.until.IsZero() && ts.After(b.until) }
 
-// trim returns the entries of a page to yield, of fresh, whose
-// fingerprints are fingerprints, after the walk yielded yielded entries; and
+// trim returns which of fresh (the new entries of a page, with their
+// fingerprints) to yield, after the walk yielded yielded entries, and
 // whether the walk ends with them (Since or Limit reached). It copies only
 // when Until drops an entry, as a page's entries are the walk's own.
 func trim[T any](b bounds, fresh []T, fingerprints []fingerprint, yielded int) (kept []T, end bool) {
