@@ -1,9 +1,6 @@
 package riskcloud
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // The access-audit endpoints.
 const (
@@ -108,19 +105,25 @@ func copyOptions(opts *ListOptions) ListOptions {
 	return *opts
 }
 
-// v1Filter is the query of the v1 endpoints, beside the page and size
-// that every walk sends.
-type v1Filter struct {
+// v1Query is the query of a page request to the v1 endpoints.
+// go-querystring encodes it, so the keys are spelled once, here.
+type v1Query struct {
 	Email string `url:"email,omitempty"`
+	Page  int    `url:"page"`
+	Size  int    `url:"size,omitempty"`
 }
 
 func newEntryPager(c *Client, path string, opts ListOptions, err error) *Pager[Entry] {
 	if err == nil {
 		err = checkListOptions(&opts)
 	}
-	ep, qerr := newEndpoint(path, v1Filter{Email: opts.Email}, decodeEntryPage, entryKey)
-	if err == nil && qerr != nil {
-		err = fmt.Errorf("riskcloud: encoding the query of %s: %w", path, qerr)
+	email := opts.Email
+	ep := endpoint[Entry]{
+		path:      path,
+		query:     func(n, size int) any { return v1Query{Email: email, Page: n, Size: size} },
+		decode:    decodeEntryPage,
+		key:       entryKey,
+		newPlacer: newPlacerByPosition,
 	}
 	return &Pager[Entry]{client: c, ep: ep, opts: walkOptionsOf(opts), err: err}
 }

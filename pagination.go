@@ -6,6 +6,8 @@ import (
 	"io"
 	"iter"
 	"net/http"
+
+	"github.com/google/go-querystring/query"
 )
 
 // Page is one page of results as the server sent it. Meta fields the
@@ -119,7 +121,11 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 
 // fetch requests page n and decodes it.
 func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error) {
-	resp, err := p.client.get(ctx, p.ep.path, p.ep.query(n, p.opts.size))
+	v, err := query.Values(p.ep.query(n, p.opts.size))
+	if err != nil {
+		return nil, pageMeta{}, fmt.Errorf("riskcloud: GET %s: encoding query: %w", p.fullPath(), err)
+	}
+	resp, err := p.client.get(ctx, p.ep.path, v.Encode())
 	if err != nil {
 		return nil, pageMeta{}, err
 	}
