@@ -105,16 +105,25 @@ func copyOptions(opts *ListOptions) ListOptions {
 	return *opts
 }
 
+// v1Query is the query of a page request to the v1 endpoints.
+// go-querystring encodes it, so the keys are spelled once, here.
+type v1Query struct {
+	Email string `url:"email,omitempty"`
+	Page  int    `url:"page"`
+	Size  int    `url:"size,omitempty"`
+}
+
 func newEntryPager(c *Client, path string, opts ListOptions, err error) *Pager[Entry] {
 	if err == nil {
 		err = checkListOptions(&opts)
 	}
-	return &Pager[Entry]{
-		client: c,
-		path:   path,
-		opts:   opts,
-		err:    err,
-		key:    entryKey,
-		decode: decodeEntryPage,
+	email := opts.Email
+	ep := endpoint[Entry]{
+		path:      path,
+		query:     func(n, size int) any { return v1Query{Email: email, Page: n, Size: size} },
+		decode:    decodeEntryPage,
+		key:       entryKey,
+		newPlacer: newPlacerByPosition,
 	}
+	return &Pager[Entry]{client: c, ep: ep, opts: walkOptionsOf(opts), err: err}
 }

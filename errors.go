@@ -225,15 +225,6 @@ func unexpected(format string, args ...any) error {
 // ErrRedirect, and retrying it would be refused again.
 func refusedRedirect(err error) error { return &sentinelError{ErrRedirect, err} }
 
-// unexpectedError remains only for the walk in pagination.go, which this
-// change leaves to its owners: at the merge its two uses become
-// unexpected("%w", err), and it goes.
-type unexpectedError struct{ err error }
-
-func (e *unexpectedError) Error() string        { return e.err.Error() }
-func (e *unexpectedError) Unwrap() error        { return e.err }
-func (e *unexpectedError) Is(target error) bool { return target == ErrUnexpectedResponse }
-
 // errorFor prefixes err with the request it concerns, as every error of a
 // request reads: "riskcloud: GET /prefix/api/v1/access-audit: " and the
 // cause. It names the path, never the query string.

@@ -3,11 +3,9 @@ package riskcloud
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"iter"
 	"net/http"
-	"time"
 )
 
 // Page is one page of results as the server sent it. Meta fields the
@@ -44,14 +42,9 @@ type pageMeta struct {
 // returns, walks again from ListOptions.Page.
 type Pager[T any] struct {
 	client *Client
-	path   string
-	opts   ListOptions
+	ep     endpoint[T]
+	opts   walkOptions
 	err    error // invalid input, reported before any request
-	// key gives an entry's identity (its raw bytes) and time, which the
-	// walk compares across pages.
-	key func(*T) ([]byte, time.Time)
-	// decode reads a page's body, of at most maxEntries entries.
-	decode func(body []byte, maxEntries int) (*Page[T], pageMeta, error)
 }
 
 // Page requests page n (numbered from 0) and returns it exactly as the
@@ -124,125 +117,17 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	}
 }
 
-// walk reads pages from opts.Page on and calls yield with each page's
-// entries that are new to this walk, trimmed by Since, Until and Limit. It returns
-// nil when the walk is complete or yield returns false.
-func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
-	if p.err != nil {
-		return p.err
-	}
-	pos := newPosition(p.opts.Page, p.opts.Size)
-	seed := maphash.MakeSeed()
-	pages := newPrefetcher(ctx, p)
-	defer pages.close()
-	yielded := 0
-	var held *Page[T] // a page whose placement waits for the next response
-	for n, ok := pos.next(); ok; n, ok = pos.next() {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), err)
-		}
-		page, meta, after, err := pages.get(n)
-		if err != nil {
-			return err
-		}
-		st, err := pos.advance(p.view(n, page, meta, after, seed))
-		if err != nil {
-			return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), &unexpectedError{err})
-		}
-		if !st.unplaced {
-			pages.placed(st.still)
-		}
-		switch {
-		case st.hold:
-			held = page
-			continue
-		case st.held:
-			page = held
-		}
-		held = nil
-		fresh := page.Content[st.from:]
-		for i := range fresh {
-			if _, ts := p.key(&fresh[i]); !p.opts.Since.IsZero() && !ts.IsZero() && ts.Before(p.opts.Since) {
-				fresh = fresh[:i]
-				pos.stop()
-				break
-			}
-		}
-		fresh = p.skipNewer(fresh)
-		if p.opts.Limit > 0 && yielded+len(fresh) >= p.opts.Limit {
-			fresh = fresh[:p.opts.Limit-yielded]
-			pos.stop()
-		}
-		yielded += len(fresh)
-		if len(fresh) > 0 {
-			page.Content = fresh
-			if !yield(page) {
-				return nil
-			}
-		}
-	}
-	if err := pos.failure(); err != nil {
-		return fmt.Errorf("riskcloud: GET %s: %w", p.fullPath(), &unexpectedError{err})
-	}
-	return nil
-}
-
-// skipNewer returns entries without those newer than opts.Until. It copies
-// only when it drops one, as a page's entries are already the walk's own.
-func (p *Pager[T]) skipNewer(entries []T) []T {
-	if p.opts.Until.IsZero() {
-		return entries
-	}
-	var kept []T
-	for i := range entries {
-		_, ts := p.key(&entries[i])
-		newer := ts.After(p.opts.Until)
-		switch {
-		case newer && kept == nil:
-			kept = append(make([]T, 0, len(entries)), entries[:i]...)
-		case !newer && kept != nil:
-			kept = append(kept, entries[i])
-		}
-	}
-	if kept == nil {
-		return entries
-	}
-	return kept
-}
-
-// view fingerprints page n for the walk's position. Entries are hashed
-// when the page arrives, so that a caller who modifies a yielded
-// Entry.Raw cannot mislead the walk, and the walk's memory of entries
-// costs little.
-func (p *Pager[T]) view(n int, page *Page[T], meta pageMeta, after bool, seed maphash.Seed) view {
-	prints := make([]print, len(page.Content))
-	for i := range page.Content {
-		raw, ts := p.key(&page.Content[i])
-		prints[i] = print{sum: maphash.Bytes(seed, raw), ts: ts}
-	}
-	return view{n: n, prints: prints, meta: meta, number: page.Number, total: page.TotalElements,
-		totalPages: page.TotalPages, last: page.Last, pageSize: page.Size, after: after}
-}
-
-// listQuery is the query of a page request. go-querystring encodes it, so
-// the keys are spelled once, here.
-type listQuery struct {
-	Email string `url:"email,omitempty"`
-	Page  int    `url:"page"`
-	Size  int    `url:"size,omitempty"`
-}
-
 // fetch requests page n and decodes it.
 func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error) {
-	return getPage(ctx, p.client, p.path, n, listQuery{Email: p.opts.Email, Page: n, Size: p.opts.Size},
-		func(body []byte) (*Page[T], pageMeta, error) { return p.decode(body, entryLimit(p.opts.Size)) })
+	return getPage(ctx, p.client, p.ep.path, n, p.ep.query(n, p.opts.size),
+		func(body []byte) (*Page[T], pageMeta, error) { return p.ep.decode(body, entryLimit(p.opts.size)) })
 }
 
-func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.path }
+func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.ep.path }
 
 // Format prints the Pager as its endpoint, for every verb: the options hold
 // an email address, which belongs in no log. (A value receiver covers Pager
 // values as well as pointers.)
 func (p Pager[T]) Format(f fmt.State, _ rune) {
-	io.WriteString(f, "riskcloud.Pager("+http.MethodGet+" "+p.path+")")
+	io.WriteString(f, "riskcloud.Pager("+http.MethodGet+" "+p.ep.path+")")
 }

@@ -42,16 +42,16 @@ func (h hypothesis) exact() bool { return h.kind == at || h.kind == past }
 // a lower bound on e's index.
 func (p *position) hypotheses(v view, lo int64) []hypothesis {
 	pg := pageFacts{
-		prints: v.prints,
-		start:  int64(v.n) * p.size,
-		ends:   p.endsLog(v),
-		total:  -1,
+		entries: v.entries,
+		start:   int64(v.n) * p.sizing.size,
+		ends:    endsLog(v, p.sizing.size),
+		total:   -1,
 	}
 	if v.meta.totalElements {
 		pg.total = v.total
 	}
-	e := p.tail[len(p.tail)-1]
-	if p.ordered && olderThan(v.prints[0], e) {
+	e := p.hist.e()
+	if p.hist.ordered && olderThan(v.entries[0], e) {
 		// The common case: the page starts with an entry older than e, so
 		// it holds no entry yielded before, and no twin of e. Only "the
 		// page follows e" fits, if the bound allows it.
@@ -60,20 +60,20 @@ func (p *position) hypotheses(v view, lo int64) []hypothesis {
 		}
 		return nil
 	}
-	c := candidates{p: p, pg: pg, lo: lo, tail: make(map[uint64][]int, len(p.tail))}
-	for i, t := range p.tail {
+	c := candidates{p: p, pg: pg, lo: lo, tail: make(map[uint64][]int, len(p.hist.tail))}
+	for i, t := range p.hist.tail {
 		c.tail[t.sum] = append(c.tail[t.sum], i)
-		p.twins = p.twins || len(c.tail[t.sum]) > 1
+		p.hist.twins = p.hist.twins || len(c.tail[t.sum]) > 1
 	}
 	c.try(hypothesis{kind: at, q: pg.start - 1})
-	for j, pr := range v.prints {
+	for j, pr := range v.entries {
 		if pr.sum == e.sum {
 			c.try(hypothesis{kind: at, q: pg.start + int64(j)})
 		}
 		// A remembered entry at j puts e as many entries further on as
 		// it was yielded before e.
 		for _, i := range c.tail[pr.sum] {
-			if q := pg.start + int64(j) + int64(len(p.tail)-1-i); q >= pg.start+int64(len(v.prints)) {
+			if q := pg.start + int64(j) + int64(len(p.hist.tail)-1-i); q >= pg.start+int64(len(v.entries)) {
 				c.try(hypothesis{kind: past, q: q})
 				c.tryGone(q, true)
 			}
@@ -81,7 +81,7 @@ func (p *position) hypotheses(v view, lo int64) []hypothesis {
 	}
 	// Where the page lies wholly before the remembered run, e is this far
 	// on at least.
-	beyond := pg.start + int64(len(v.prints)) + int64(len(p.tail)) - 1
+	beyond := pg.start + int64(len(v.entries)) + int64(len(p.hist.tail)) - 1
 	c.try(hypothesis{kind: before, q: max(beyond, lo)})
 	c.tryGone(beyond, false)
 	return c.fit
@@ -89,10 +89,10 @@ func (p *position) hypotheses(v view, lo int64) []hypothesis {
 
 // pageFacts is what the hypotheses of one page are checked against.
 type pageFacts struct {
-	prints []print
-	start  int64 // the index of the page's first entry
-	ends   bool  // the log ends within the page
-	total  int64 // totalElements, or -1
+	entries []fingerprint
+	start   int64 // the index of the page's first entry
+	ends    bool  // the log ends within the page
+	total   int64 // totalElements, or -1
 }
 
 // candidates collects the hypotheses that fit a page, once each.
@@ -100,7 +100,7 @@ type candidates struct {
 	p        *position
 	pg       pageFacts
 	lo       int64
-	tail     map[uint64][]int // the remembered entries' indexes in p.tail, by sum
+	tail     map[uint64][]int // the remembered entries' indexes in the tail, by sum
 	fit      []hypothesis
 	seen     map[candidate]bool // tried already
 	goneFits bool
@@ -139,14 +139,14 @@ func (c *candidates) tryGone(q int64, exact bool) {
 // tried reports whether (kind, q) was tried before, and notes it: a page
 // of identical entries puts the same index forward many times.
 func (c *candidates) tried(kind hypKind, q int64) bool {
-	k := candidate{kind, q}
-	if c.seen[k] {
+	key := candidate{kind, q}
+	if c.seen[key] {
 		return true
 	}
 	if c.seen == nil {
 		c.seen = map[candidate]bool{}
 	}
-	c.seen[k] = true
+	c.seen[key] = true
 	return false
 }
 
@@ -160,14 +160,14 @@ type candidate struct {
 // e), in the remembered run that ends at e (and must match it), or
 // before the run (newer than its newest entry).
 func (c *candidates) fits(q int64) (twins, ok bool) {
-	pg, tail := c.pg, c.p.tail
+	pg, tail := c.pg, c.p.hist.tail
 	e, newest := tail[len(tail)-1], tail[0]
 	runStart := q - int64(len(tail)) + 1
-	for j, pr := range pg.prints {
+	for j, pr := range pg.entries {
 		i := pg.start + int64(j)
 		switch {
 		case i > q:
-			if c.p.ordered && newerThan(pr, e) {
+			if c.p.hist.ordered && newerThan(pr, e) {
 				return false, false
 			}
 		case i >= runStart:
@@ -176,7 +176,7 @@ func (c *candidates) fits(q int64) (twins, ok bool) {
 			}
 			continue
 		default:
-			if c.p.ordered && olderThan(pr, newest) {
+			if c.p.hist.ordered && olderThan(pr, newest) {
 				return false, false
 			}
 		}
@@ -194,8 +194,8 @@ func (c *candidates) fits(q int64) (twins, ok bool) {
 	return twins, true
 }
 
-func olderThan(a, b print) bool { return !a.ts.IsZero() && !b.ts.IsZero() && a.ts.Before(b.ts) }
-func newerThan(a, b print) bool { return !a.ts.IsZero() && !b.ts.IsZero() && a.ts.After(b.ts) }
+func olderThan(a, b fingerprint) bool { return !a.ts.IsZero() && !b.ts.IsZero() && a.ts.Before(b.ts) }
+func newerThan(a, b fingerprint) bool { return !a.ts.IsZero() && !b.ts.IsZero() && a.ts.After(b.ts) }
 
 // yieldFrom is where a hypothesis for a page of m entries starting at
 // index start begins yielding: m when it yields nothing. gone yields
@@ -253,7 +253,7 @@ func leastIndex(hyps []hypothesis) int64 {
 // the hypothesis that needs no deletion since e's index was last known
 // wins, as the growth of totalElements counts it.
 func resolve(held *heldPage, second []hypothesis, growth, start int64, twins bool) (hypothesis, bool) {
-	m := len(held.v.prints)
+	m := len(held.v.entries)
 	if len(second) == 0 {
 		return hypothesis{}, false
 	}

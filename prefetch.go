@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // prefetcher hands a walk the pages it asks for, requesting up to depth
@@ -29,7 +28,6 @@ import (
 // and so is every page requested ahead of it. Counts are not used: a log
 // that gains and loses as many entries keeps its count and moves.
 type prefetcher[T any] struct {
-	ctx   context.Context
 	fetch func(ctx context.Context, n int) (*Page[T], pageMeta, error)
 	depth int
 	// width is how many pages are requested ahead now: depth while pages
@@ -37,14 +35,7 @@ type prefetcher[T any] struct {
 	// log), so that a changing log does not cost depth requests per page.
 	width int
 
-	// limit and since, from ListOptions, bound how far ahead requests are
-	// worth sending; key reads an entry's time for since.
-	limit int
-	since time.Time
-	key   func(*T) ([]byte, time.Time)
-	first int // the walk's first page, which limit counts from
-
-	ahead map[int]*pending[T] // requested and not yet taken
+	ahead map[int]*pageRequest[T] // requested and not yet taken
 	wg    sync.WaitGroup
 
 	// clock orders sends and answers. lastAnswer is when the page taken
@@ -53,15 +44,12 @@ type prefetcher[T any] struct {
 	clock      atomic.Int64
 	lastAnswer int64
 	anchor     int64
-	end        int // the last page worth requesting ahead; see worthAsking
+	end        int // the last page worth requesting ahead (see aheadTo)
 	highest    int // the highest page taken
-	// pageLen is the longest page seen: the server's page size, even when
-	// it clamps the size asked for but reports that one.
-	pageLen int
 }
 
-// pending is a page request running on its own goroutine.
-type pending[T any] struct {
+// pageRequest is a page request running on its own goroutine.
+type pageRequest[T any] struct {
 	sent, answered int64 // on prefetcher.clock
 	cancel         context.CancelFunc
 	done           chan struct{} // closed when page, meta, err and answered are set
@@ -70,41 +58,27 @@ type pending[T any] struct {
 	err            error
 }
 
-func newPrefetcher[T any](ctx context.Context, p *Pager[T]) *prefetcher[T] {
-	return &prefetcher[T]{
-		ctx:   ctx,
-		fetch: p.fetch,
-		depth: min(p.opts.Prefetch, MaxPrefetch),
-		width: min(p.opts.Prefetch, MaxPrefetch),
-		limit: p.opts.Limit,
-		since: p.opts.Since,
-		key:   p.key,
-		first: p.opts.Page,
-		ahead: map[int]*pending[T]{},
-		end:   -1,
-	}
+// newPrefetcher returns a prefetcher that requests pages with fetch, up
+// to depth of them ahead (at most MaxPrefetch).
+func newPrefetcher[T any](fetch func(context.Context, int) (*Page[T], pageMeta, error), depth int) *prefetcher[T] {
+	depth = min(depth, MaxPrefetch)
+	return &prefetcher[T]{fetch: fetch, depth: depth, width: depth, ahead: map[int]*pageRequest[T]{}, end: -1}
 }
 
 // get returns page n, from a request sent ahead when it can be trusted,
 // and whether its answer is known to follow the answer of the page taken
 // before it. While it waits, the pages after n that the page taken last
-// showed to be worth asking for are requested, up to width of them; so are
-// those after n once it arrives. A request sent ahead that failed reports
-// its error: the walk would have sent the same request.
-func (f *prefetcher[T]) get(n int) (page *Page[T], meta pageMeta, after bool, err error) {
+// showed to be worth asking for are requested, up to width of them; the
+// walk then says how far the pages after n are (aheadTo). A request sent
+// ahead that failed reports its error: the walk would have sent the same
+// request.
+func (f *prefetcher[T]) get(ctx context.Context, n int) (page *Page[T], meta pageMeta, after bool, err error) {
 	if f.depth == 0 {
-		page, meta, err = f.fetch(f.ctx, n)
+		page, meta, err = f.fetch(ctx, n)
 		return page, meta, true, err
 	}
 	f.dropOutside(n, max(n, f.highest)+f.depth)
-	r := f.ahead[n]
-	delete(f.ahead, n)
-	if r == nil {
-		r = f.start(n) // before the pages after it
-	}
-	f.requestAhead(n)
-	<-r.done
-	r.cancel()
+	r := f.take(ctx, n)
 	if r.err == nil && r.sent < f.lastAnswer {
 		if r.sent > f.anchor {
 			f.width = min(f.width+1, f.depth)
@@ -114,21 +88,35 @@ func (f *prefetcher[T]) get(n int) (page *Page[T], meta pageMeta, after bool, er
 			// fewer of them while the log keeps changing.
 			f.width = max(f.width/2, 1)
 			f.dropAll()
-			r = f.start(n)
-			f.requestAhead(n)
-			<-r.done
-			r.cancel()
+			r = f.take(ctx, n)
 		}
 	}
 	after = r.sent > f.lastAnswer
 	f.lastAnswer = r.answered
 	f.highest = max(f.highest, n)
 	f.end = -1
-	if r.err == nil {
-		f.end = f.worthAsking(n, r.page, r.meta)
-		f.requestAhead(n)
-	}
 	return r.page, r.meta, after, r.err
+}
+
+// take waits for page n, requested now unless it was ahead, and requests
+// the pages after it meanwhile.
+func (f *prefetcher[T]) take(ctx context.Context, n int) *pageRequest[T] {
+	r := f.ahead[n]
+	delete(f.ahead, n)
+	if r == nil {
+		r = f.start(ctx, n) // before the pages after it
+	}
+	f.requestAhead(ctx, n)
+	<-r.done
+	r.cancel()
+	return r
+}
+
+// aheadTo requests the pages after n, the page taken last, up to end,
+// the last worth asking for as that page shows (see bounds.aheadEnd).
+func (f *prefetcher[T]) aheadTo(ctx context.Context, n, end int) {
+	f.end = end
+	f.requestAhead(ctx, n)
 }
 
 // placed tells the prefetcher what the walk made of the page taken last:
@@ -139,56 +127,22 @@ func (f *prefetcher[T]) placed(still bool) {
 	}
 }
 
-// worthAsking returns the last page worth requesting ahead after page n,
-// or n when none is: when page n is empty, the last, or reaches past Since.
-// Pages past the end of the log as page n counts it (TotalPages, or
-// totalElements in pages as long as the longest seen), or past those Limit
-// needs, are not worth it either; if the log grows, the walk requests the
-// pages it then needs itself. Without totalElements nothing is: no page
-// could be checked against the one before it.
-func (f *prefetcher[T]) worthAsking(n int, page *Page[T], meta pageMeta) int {
-	f.pageLen = max(f.pageLen, len(page.Content))
-	switch {
-	case !meta.totalElements, len(page.Content) == 0, meta.last && page.Last:
-		return n
-	case !f.since.IsZero():
-		if _, ts := f.key(&page.Content[len(page.Content)-1]); !ts.IsZero() && ts.Before(f.since) {
-			return n
-		}
-	}
-	end := int64(maxJavaInt)
-	if meta.totalPages {
-		end = int64(page.TotalPages) - 1
-	}
-	size := int64(f.pageLen)
-	if page.TotalElements <= 0 {
-		return n
-	}
-	end = min(end, (page.TotalElements-1)/size)
-	if f.limit > 0 {
-		// The walk needs pages first … first+(limit-1)/size; more only if
-		// the log shifts.
-		end = min(end, int64(f.first)+int64(f.limit-1)/size)
-	}
-	return int(max(end, int64(n)))
-}
-
 // requestAhead requests the pages after n, up to width of them and up to
 // f.end, that are not requested yet. Pages up to the highest taken are
 // not: after a second look at an earlier page (see position), the walk
 // goes on past the page it held.
-func (f *prefetcher[T]) requestAhead(n int) {
-	for k := max(n, f.highest) + 1; k <= n+f.width && k <= f.end; k++ {
-		if f.ahead[k] == nil {
-			f.ahead[k] = f.start(k)
+func (f *prefetcher[T]) requestAhead(ctx context.Context, n int) {
+	for page := max(n, f.highest) + 1; page <= n+f.width && page <= f.end; page++ {
+		if f.ahead[page] == nil {
+			f.ahead[page] = f.start(ctx, page)
 		}
 	}
 }
 
 // start requests page n on a goroutine of its own.
-func (f *prefetcher[T]) start(n int) *pending[T] {
-	ctx, cancel := context.WithCancel(f.ctx)
-	r := &pending[T]{sent: f.clock.Add(1), cancel: cancel, done: make(chan struct{})}
+func (f *prefetcher[T]) start(ctx context.Context, n int) *pageRequest[T] {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &pageRequest[T]{sent: f.clock.Add(1), cancel: cancel, done: make(chan struct{})}
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
@@ -201,19 +155,19 @@ func (f *prefetcher[T]) start(n int) *pending[T] {
 
 // dropOutside cancels the requests for pages outside [from, to].
 func (f *prefetcher[T]) dropOutside(from, to int) {
-	for k, r := range f.ahead {
-		if k < from || k > to {
+	for page, r := range f.ahead {
+		if page < from || page > to {
 			r.cancel()
-			delete(f.ahead, k)
+			delete(f.ahead, page)
 		}
 	}
 }
 
 // dropAll cancels every request sent ahead.
 func (f *prefetcher[T]) dropAll() {
-	for k, r := range f.ahead {
+	for page, r := range f.ahead {
 		r.cancel()
-		delete(f.ahead, k)
+		delete(f.ahead, page)
 	}
 }
 

@@ -1,0 +1,48 @@
+package riskcloud
+
+import "time"
+
+// endpoint is what one listing brings to a [Pager]: where its pages are,
+// the query that picks its entries, how to read a page, and how to tell
+// its entries apart. The walk (pagination.go, walk.go, prefetch.go) asks
+// an endpoint for these and reads nothing else of it, so a listing with
+// another query or another page shape (v2's {content, links, page}, whose
+// entries carry ids) is a new endpoint value, not a change to the walk.
+type endpoint[T any] struct {
+	path string
+	// query returns the query of a request for page n of size entries
+	// (0: the server's default): a struct whose url tags spell the keys,
+	// which go-querystring encodes. It holds the listing's own filters
+	// (v1's email) beside the page and size that every walk sends.
+	query func(n, size int) any
+	// decode reads a page's body, of at most maxEntries entries.
+	decode func(body []byte, maxEntries int) (*Page[T], pageMeta, error)
+	// key gives an entry's identity (its raw bytes, or an id where the
+	// API has one) and its time (zero: none), which the walk compares
+	// across pages and checks against Since and Until.
+	key func(*T) ([]byte, time.Time)
+	// newPlacer returns what decides, for a walk from page first in pages
+	// of size entries (0: the server's default), which page to request
+	// next and what is new in each (see placer). position, the placer of
+	// the v1 endpoints, needs no id and follows page numbers; an endpoint
+	// whose entries carry ids, or whose server names the next page, brings
+	// its own.
+	newPlacer func(first, size int) placer
+}
+
+func newPlacerByPosition(first, size int) placer { return newPosition(first, size) }
+
+// walkOptions is what every walk needs, whatever its endpoint: where it
+// starts, the page size it asks for, where it ends (Since, Limit), what it
+// skips (Until), and how far it reads ahead. An endpoint's own filters
+// (v1's email) are in its query instead.
+type walkOptions struct {
+	page, size, limit, prefetch int
+	since, until                time.Time
+}
+
+// walkOptionsOf returns the part of opts that every walk shares.
+func walkOptionsOf(opts ListOptions) walkOptions {
+	return walkOptions{page: opts.Page, size: opts.Size, limit: opts.Limit, prefetch: opts.Prefetch,
+		since: opts.Since, until: opts.Until}
+}
