@@ -1,0 +1,123 @@
+package main
+
+import (
+	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// The append functions below build an output line in a reused buffer, so
+// that writing an entry allocates nothing: they replace encoding/json's
+// Encoder and time.Format, which took more CPU than decoding the page.
+
+// appendJSONString appends s as a JSON string. It escapes what
+// encoding/json escapes (", \, the C0 controls, U+2028 and U+2029;
+// invalid UTF-8 becomes \ufffd) and, so that the line is safe to print on
+// a terminal, every other rune that is not graphic (unicode.IsGraphic):
+// DEL, the C1 controls (which some terminals read as escape sequences),
+// the bidi controls that reorder what is shown (Trojan Source), zero-width
+// and other format characters, private-use and unassigned runes. The
+// string decodes to s (invalid UTF-8 aside). <, > and & stay as they are:
+// the output is not HTML.
+func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
+	dst = append(dst, '"')
+	start := 0 // of the bytes not yet appended
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		if c < utf8.RuneSelf {
+			dst = appendASCIIEscape(dst, c)
+			i++
+			start = i
+			continue
+		}
+		// At most 4 bytes converted: no allocation for a []byte.
+		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = appendUnicodeEscape(dst, utf8.RuneError)
+		case r == '\u2028' || r == '\u2029' || !unicode.IsGraphic(r):
+			if r > 0xffff {
+				r1, r2 := utf16.EncodeRune(r) // a surrogate pair, as JSON spells it
+				dst = appendUnicodeEscape(appendUnicodeEscape(dst, r1), r2)
+			} else {
+				dst = appendUnicodeEscape(dst, r)
+			}
+		default:
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendASCIIEscape appends the JSON escape of the ASCII byte c, which is
+// ", \, a C0 control or DEL, as encoding/json spells it.
+func appendASCIIEscape(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return appendUnicodeEscape(dst, rune(c))
+}
+
+// appendUnicodeEscape appends \u and the four lower-case hex digits of r,
+// as encoding/json writes them. r must be at most U+FFFF.
+func appendUnicodeEscape(dst []byte, r rune) []byte {
+	const hex = "0123456789abcdef"
+	return append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+}
+
+// timeLayout is every timestamp the CLI writes: UTC, always three
+// decimals, so that the text sorts as the instants do and columns keep
+// their width. Sub-millisecond digits are cut, not rounded, so that an
+// entry never moves into the next millisecond.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// appendTimestamp appends t in timeLayout. It does the work of
+// t.UTC().AppendFormat(dst, timeLayout) digit by digit, as that parses the
+// layout on every call; years outside 0 to 9999 go through AppendFormat.
+func appendTimestamp(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(dst, timeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	dst = appendDigits(dst, year, 4)
+	dst = appendDigits(append(dst, '-'), int(month), 2)
+	dst = appendDigits(append(dst, '-'), day, 2)
+	dst = appendDigits(append(dst, 'T'), hour, 2)
+	dst = appendDigits(append(dst, ':'), minute, 2)
+	dst = appendDigits(append(dst, ':'), sec, 2)
+	dst = appendDigits(append(dst, '.'), t.Nanosecond()/int(time.Millisecond), 3)
+	return append(dst, 'Z')
+}
+
+// appendDigits appends the width (at most 4) lowest decimal digits of the
+// non-negative v, zero-padded.
+func appendDigits(dst []byte, v, width int) []byte {
+	var digits [4]byte
+	for i := width - 1; i >= 0; i-- {
+		digits[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, digits[:width]...)
+}
