@@ -153,7 +153,6 @@ type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errDiskFull }
 
-
 // jsonRecord is a line of --format jsonl, decoded.
 type jsonRecord struct {
 	Type          string  `json:"type"`
