@@ -17,10 +17,10 @@ import (
 // Authentication class, the objects an event of ours may hold, and every
 // type, trimmed from the published schema by testdata/trim_schemas.py.
 type ocsfSchema struct {
-	Version string                     `json:"version"`
-	Class   ocsfObject                 `json:"class"`
-	Objects map[string]ocsfObject      `json:"objects"`
-	Types   map[string]ocsfType        `json:"types"`
+	Version string                    `json:"version"`
+	Class   ocsfObject                `json:"class"`
+	Objects map[string]ocsfObject     `json:"objects"`
+	Types   map[string]ocsfType       `json:"types"`
 	regexps map[string]*regexp.Regexp // of Types, compiled
 }
 
