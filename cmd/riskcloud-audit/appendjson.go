@@ -25,7 +25,7 @@ func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
 	start := 0 // of the bytes not yet appended
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+		if jsonPlain[c] {
 			i++
 			continue
 		}
@@ -57,6 +57,15 @@ func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// jsonPlain marks the bytes a JSON string holds as they are: printable
+// ASCII but " and \. A table, as this test runs for every byte written.
+var jsonPlain = func() (plain [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		plain[c] = c != '"' && c != '\\'
+	}
+	return plain
+}()
 
 // appendASCIIEscape appends the JSON escape of the ASCII byte c, which is
 // ", \, a C0 control or DEL, as encoding/json spells it.
@@ -101,23 +110,25 @@ func appendTimestamp(dst []byte, t time.Time) []byte {
 		return t.AppendFormat(dst, timeLayout)
 	}
 	hour, minute, sec := t.Clock()
-	dst = appendDigits(dst, year, 4)
-	dst = appendDigits(append(dst, '-'), int(month), 2)
-	dst = appendDigits(append(dst, '-'), day, 2)
-	dst = appendDigits(append(dst, 'T'), hour, 2)
-	dst = appendDigits(append(dst, ':'), minute, 2)
-	dst = appendDigits(append(dst, ':'), sec, 2)
-	dst = appendDigits(append(dst, '.'), t.Nanosecond()/int(time.Millisecond), 3)
+	ms := t.Nanosecond() / int(time.Millisecond)
+	dst = append2Digits(append2Digits(dst, year/100), year%100)
+	dst = append2Digits(append(dst, '-'), int(month))
+	dst = append2Digits(append(dst, '-'), day)
+	dst = append2Digits(append(dst, 'T'), hour)
+	dst = append2Digits(append(dst, ':'), minute)
+	dst = append2Digits(append(dst, ':'), sec)
+	dst = append2Digits(append(dst, '.', byte('0'+ms/100)), ms%100)
 	return append(dst, 'Z')
 }
 
-// appendDigits appends the width (at most 4) lowest decimal digits of the
-// non-negative v, zero-padded.
-func appendDigits(dst []byte, v, width int) []byte {
-	var digits [4]byte
-	for i := width - 1; i >= 0; i-- {
-		digits[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return append(dst, digits[:width]...)
+// twoDigits holds 00 to 99, two bytes each.
+const twoDigits = "0001020304050607080910111213141516171819" +
+	"2021222324252627282930313233343536373839" +
+	"4041424344454647484950515253545556575859" +
+	"6061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// append2Digits appends v, from 0 to 99, as two digits.
+func append2Digits(dst []byte, v int) []byte {
+	return append(dst, twoDigits[2*v], twoDigits[2*v+1])
 }

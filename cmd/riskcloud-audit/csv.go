@@ -58,11 +58,7 @@ func csvCell(s string) string {
 // quote it: when it holds a comma, a quote or a line break, starts with
 // white space, or is \. (which PostgreSQL's COPY reads as end of data).
 func appendCSVField(dst []byte, s string) []byte {
-	quote := s == `\.` || strings.ContainsAny(s, ",\"\r\n")
-	if r, _ := utf8.DecodeRuneInString(s); s != "" && unicode.IsSpace(r) {
-		quote = true
-	}
-	if !quote {
+	if !csvNeedsQuotes(s) {
 		return append(dst, s...)
 	}
 	dst = append(dst, '"')
@@ -75,6 +71,22 @@ func appendCSVField(dst []byte, s string) []byte {
 		s = s[i+1:]
 	}
 	return append(append(dst, s...), '"')
+}
+
+func csvNeedsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(s); s == `\.` || unicode.IsSpace(r) {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	return false
 }
 
 // neutralizeFormula keeps a spreadsheet from running a cell as a formula

@@ -65,9 +65,17 @@ func ocsfActivity(r *record) (int, string) {
 	return 99, r.typeName
 }
 
-// ocsfTypeNames are the type_name of each activity_id.
-var ocsfTypeNames = map[int]string{
-	0: "Authentication: Unknown", 1: "Authentication: Logon", 2: "Authentication: Logoff", 99: "Authentication: Other",
+// ocsfTypeName is the type_name of an activity_id that ocsfActivity gives.
+func ocsfTypeName(activity int) string {
+	switch activity {
+	case 1:
+		return "Authentication: Logon"
+	case 2:
+		return "Authentication: Logoff"
+	case 99:
+		return "Authentication: Other"
+	}
+	return "Authentication: Unknown"
 }
 
 func (o ocsfEncoder) appendEntry(dst []byte, r *record, _ bool) []byte {
@@ -76,7 +84,7 @@ func (o ocsfEncoder) appendEntry(dst []byte, r *record, _ bool) []byte {
 	dst = appendJSONString(append(dst, `,"activity_name":`...), activityName)
 	dst = append(dst, `,"category_uid":3,"category_name":"Identity & Access Management","class_uid":3002,"class_name":"Authentication","type_uid":`...)
 	dst = strconv.AppendInt(dst, ocsfClassUID*100+int64(activity), 10)
-	dst = append(append(append(dst, `,"type_name":"`...), ocsfTypeNames[activity]...), '"')
+	dst = append(append(append(dst, `,"type_name":"`...), ocsfTypeName(activity)...), '"')
 	// An audit entry is a record of normal operation: failed logins
 	// matter in their numbers, which is a detection's job to weigh.
 	dst = append(dst, `,"severity_id":1,"severity":"Informational"`...)

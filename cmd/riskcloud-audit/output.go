@@ -84,7 +84,8 @@ type streamWriter struct {
 	enc   encoder
 	email string
 	buf   []byte
-	n     int // entries written
+	rec   record // the entry being written, here so that it is not allocated
+	n     int    // entries written
 	err   error
 }
 
@@ -92,8 +93,8 @@ func (s *streamWriter) write(e riskcloud.Entry) {
 	if s.err != nil {
 		return
 	}
-	r := recordOfEntry(e, s.email)
-	s.buf = s.enc.appendEntry(s.buf, &r, s.n == 0)
+	s.rec = recordOfEntry(e, s.email)
+	s.buf = s.enc.appendEntry(s.buf, &s.rec, s.n == 0)
 	s.n++
 	if len(s.buf) >= spillSize {
 		s.writeBuf()

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -494,4 +495,25 @@ func FuzzAppendJSONString(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestEntryWriter_memoryFlat checks that a writer's buffer stays a few
+// lines long however many entries come between flushes.
+func TestEntryWriter_memoryFlat(t *testing.T) {
+	t.Parallel()
+	entries := riskcloudtest.Generate(20_000, 9)
+	for _, format := range formats {
+		w := newEntryWriter(format, io.Discard, writerConfig{email: "alice@example.com"})
+		for range 3 {
+			for _, e := range entries {
+				w.write(e)
+			}
+		}
+		if c := cap(w.(*streamWriter).buf); c > 2*spillSize {
+			t.Errorf("%s: the buffer grew to %d bytes over %d entries", format, c, 3*len(entries))
+		}
+		if err := w.close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -14,8 +14,15 @@ import (
 // controls that reorder what is shown (Trojan Source) are dropped; invalid
 // UTF-8 becomes U+FFFD.
 func sanitizeTerminal(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
+		i++ // printable ASCII, the common case
+	}
+	if i == len(s) {
+		return s
+	}
 	clean := true
-	for _, r := range s {
+	for _, r := range s[i:] {
 		if r == utf8.RuneError || unicode.IsControl(r) || isBidiControl(r) {
 			clean = false
 			break
