@@ -14,22 +14,8 @@ import (
 // controls that reorder what is shown (Trojan Source) are dropped; invalid
 // UTF-8 becomes U+FFFD.
 func sanitizeTerminal(s string) string {
-	i := 0
-	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
-		i++ // printable ASCII, the common case
-	}
-	if i == len(s) {
-		return s
-	}
-	clean := true
-	for _, r := range s[i:] {
-		if r == utf8.RuneError || unicode.IsControl(r) || isBidiControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
+	if terminalSafe(s) {
+		return s // no copy
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
@@ -56,6 +42,20 @@ func sanitizeTerminal(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// terminalSafe reports whether sanitizeTerminal leaves s as it is.
+func terminalSafe(s string) bool {
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
+		i++ // printable ASCII, the common case
+	}
+	for _, r := range s[i:] {
+		if r == utf8.RuneError || unicode.IsControl(r) || isBidiControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // escapeLen is the length of the escape sequence at the start of s, which
