@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"time"
 	"unicode"
 	"unicode/utf16"
@@ -20,52 +21,85 @@ import (
 // and other format characters, private-use and unassigned runes. The
 // string decodes to s (invalid UTF-8 aside). <, > and & stay as they are:
 // the output is not HTML.
+//
+// Escaping is most of a line's cost, and an entry's raw JSON, with a quote
+// every few bytes, most of that: printable ASCII takes a loop without
+// branches, anything else the general one.
 func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 2*len(s)+2)
+	out := dst[n : n+2*len(s)+2] // room for a backslash before every byte
+	out[0] = '"'
+	j := 1
+	var other byte // 1 once a byte needs the general loop
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		other |= jsonOther[c]
+		out[j] = '\\'
+		j += int(jsonBackslashed[c]) // " and \ keep the backslash
+		out[j] = c
+		j++
+	}
+	if other != 0 {
+		return appendJSONStringGeneral(dst[:n], s)
+	}
+	out[j] = '"'
+	return dst[:n+j+1]
+}
+
+// jsonBackslashed marks " and \; jsonOther the bytes that are neither
+// printable ASCII nor those two.
+var jsonBackslashed, jsonOther = func() (backslashed, other [256]byte) {
+	for c := range 256 {
+		switch {
+		case c == '"' || c == '\\':
+			backslashed[c] = 1
+		case c < 0x20 || c >= 0x7f:
+			other[c] = 1
+		}
+	}
+	return backslashed, other
+}()
+
+// appendJSONStringGeneral is appendJSONString for any s.
+func appendJSONStringGeneral[S ~string | ~[]byte](dst []byte, s S) []byte {
 	dst = append(dst, '"')
-	start := 0 // of the bytes not yet appended
 	for i := 0; i < len(s); {
 		c := s[i]
-		if jsonPlain[c] {
+		switch {
+		case c >= 0x20 && c < 0x7f && c != '"' && c != '\\':
+			dst = append(dst, c)
 			i++
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		if c < utf8.RuneSelf {
+		case c < utf8.RuneSelf:
 			dst = appendASCIIEscape(dst, c)
 			i++
-			start = i
-			continue
-		}
-		// At most 4 bytes converted: no allocation for a []byte.
-		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = appendUnicodeEscape(dst, utf8.RuneError)
-		case r == '\u2028' || r == '\u2029' || !unicode.IsGraphic(r):
-			if r > 0xffff {
-				r1, r2 := utf16.EncodeRune(r) // a surrogate pair, as JSON spells it
-				dst = appendUnicodeEscape(appendUnicodeEscape(dst, r1), r2)
-			} else {
-				dst = appendUnicodeEscape(dst, r)
-			}
 		default:
-			dst = append(dst, s[i:i+size]...)
+			dst, i = appendRune(dst, s, i)
 		}
-		i += size
-		start = i
 	}
-	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
 
-// jsonPlain marks the bytes a JSON string holds as they are: printable
-// ASCII but " and \. A table, as this test runs for every byte written.
-var jsonPlain = func() (plain [256]bool) {
-	for c := 0x20; c < 0x7f; c++ {
-		plain[c] = c != '"' && c != '\\'
+// appendRune appends the rune that starts at s[i], a non-ASCII byte,
+// escaped as appendJSONString says, and returns the index after it.
+func appendRune[S ~string | ~[]byte](dst []byte, s S, i int) ([]byte, int) {
+	// At most 4 bytes converted: no allocation for a []byte.
+	r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+	switch {
+	case r == utf8.RuneError && size == 1:
+		dst = appendUnicodeEscape(dst, utf8.RuneError)
+	case r == '\u2028' || r == '\u2029' || !unicode.IsGraphic(r):
+		if r > 0xffff {
+			r1, r2 := utf16.EncodeRune(r) // a surrogate pair, as JSON spells it
+			dst = appendUnicodeEscape(appendUnicodeEscape(dst, r1), r2)
+		} else {
+			dst = appendUnicodeEscape(dst, r)
+		}
+	default:
+		dst = append(dst, s[i:i+size]...)
 	}
-	return plain
-}()
+	return dst, i + size
+}
 
 // appendASCIIEscape appends the JSON escape of the ASCII byte c, which is
 // ", \, a C0 control or DEL, as encoding/json spells it.

@@ -32,10 +32,10 @@ func (c csvEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	if !r.time.IsZero() {
 		dst = appendTimestamp(dst, r.time)
 	}
-	dst = appendCSVField(append(dst, ','), csvCell(r.typeName))
-	dst = appendCSVField(append(dst, ','), csvCell(r.address))
-	dst = appendCSVField(append(dst, ','), csvCell(r.message))
-	dst = appendCSVField(append(dst, ','), csvCell(r.user.email))
+	dst = appendCSVCell(append(dst, ','), r.typeName)
+	dst = appendCSVCell(append(dst, ','), r.address)
+	dst = appendCSVCell(append(dst, ','), r.message)
+	dst = appendCSVCell(append(dst, ','), r.user.email)
 	return append(dst, '\n')
 }
 
@@ -46,6 +46,31 @@ func (c csvEncoder) appendEnd(dst []byte, n int) []byte {
 	}
 	return dst
 }
+
+// appendCSVCell appends s as a CSV cell (see csvCell), in one pass over
+// it when it needs no change, as most cells do.
+func appendCSVCell(dst []byte, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	plain := s[0] > ' ' && strings.IndexByte("=+-@|%", s[0]) < 0 && s != `\.`
+	for i := 0; plain && i < len(s); i++ {
+		plain = csvPlain[s[i]]
+	}
+	if plain {
+		return append(dst, s...)
+	}
+	return appendCSVField(dst, csvCell(s))
+}
+
+// csvPlain marks the bytes a cell keeps as they are without quotes:
+// printable ASCII but the comma and the quote.
+var csvPlain = func() (plain [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		plain[c] = c != ',' && c != '"'
+	}
+	return plain
+}()
 
 // csvCell is s as a CSV cell: without control sequences, and never a
 // formula. The sanitizer runs first, as removing a sequence can bring a

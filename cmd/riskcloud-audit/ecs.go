@@ -96,7 +96,7 @@ func appendECSSource(dst []byte, address string) []byte {
 	}
 	dst = appendJSONString(append(dst, `,"source":{"address":`...), address)
 	if ip, port, ok := endpoint(address); ok {
-		dst = append(ip.AppendTo(append(dst, `,"ip":"`...)), '"')
+		dst = append(append(append(dst, `,"ip":"`...), ip...), '"')
 		if port != 0 {
 			dst = strconv.AppendUint(append(dst, `,"port":`...), uint64(port), 10)
 		}

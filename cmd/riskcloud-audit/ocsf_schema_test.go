@@ -69,7 +69,7 @@ var ocsfOmitted = map[string]string{
 	"authentication.status_detail":    "only on failures, which have a reason",
 	"authentication.message":          "only when the entry has a message",
 	"authentication.src_endpoint":     "only when the entry has an address",
-	"metadata.original_time":          "raw_data holds the entry as sent, its timestamp included",
+	"metadata.original_time":          "time holds the timestamp; --format ecs keeps the entry as sent",
 	"metadata.tenant_uid":             "the instance is not in the entry",
 	"product.uid":                     "LogicGate publishes no product id",
 	"product.version":                 "Risk Cloud's release is not in the audit",

@@ -334,7 +334,7 @@ func TestCSVWriter_controlsNeutralised(t *testing.T) {
 // encoding/csv on cells that need quoting, and that each row reads back.
 func TestCSVWriter_quotingAsEncodingCSV(t *testing.T) {
 	t.Parallel()
-	cells := []string{"", "a", "a,b", `a"b`, `"`, " lead", "trail ", `\.`, "\u00a0x", "日本", "\ufffd", "x\"\"y", ",", "'=1"}
+	cells := []string{"", "a", "a b", "=1", "-1", "|x", "%0A", "@", "x\x1by", "a,b", `a"b`, `"`, " lead", "trail ", `\.`, "\u00a0x", "日本", "\ufffd", "x\"\"y", ",", "'=1"}
 	for _, cell := range cells {
 		e := riskcloud.Entry{Type: riskcloud.EntryType(cell), RemoteAddress: cell, Message: cell}
 		got := writeAll(t, "csv", writerConfig{noHeader: true, email: cell}, 0, e)

@@ -118,17 +118,22 @@ func (k eventKind) outcome() outcome {
 	return outcomeUnknown
 }
 
-// endpoint is the client's address read as an IP address, with a port if
-// one was sent with it ("192.0.2.1:443", "[2001:db8::1]:443"). ok is false
-// when the address is not one (empty, a host name, a list from a proxy):
-// the formats then keep it as text only. An IPv6 zone is dropped and an
-// IPv4-mapped IPv6 address unmapped, as SIEMs index the plain address.
-func endpoint(address string) (ip netip.Addr, port uint16, ok bool) {
-	if ip, err := netip.ParseAddr(address); err == nil {
-		return ip.WithZone("").Unmap(), 0, true
+// endpoint reads the client's address as an IP address, with a port if
+// one was sent with it ("192.0.2.1:443", "[2001:db8::1]:443"), and gives
+// the IP's text: the address itself in the common case, so that nothing
+// is formatted. ok is false when the address is not one (empty, a host
+// name, a list from a proxy): the formats then keep it as text only. An
+// IPv6 zone is dropped and an IPv4-mapped IPv6 address unmapped, as SIEMs
+// index the plain address. The text needs no JSON escaping.
+func endpoint(address string) (ip string, port uint16, ok bool) {
+	if addr, err := netip.ParseAddr(address); err == nil {
+		if addr.Zone() == "" && !addr.Is4In6() {
+			return address, 0, true
+		}
+		return addr.WithZone("").Unmap().String(), 0, true
 	}
 	if ap, err := netip.ParseAddrPort(address); err == nil {
-		return ap.Addr().WithZone("").Unmap(), ap.Port(), true
+		return ap.Addr().WithZone("").Unmap().String(), ap.Port(), true
 	}
-	return netip.Addr{}, 0, false
+	return "", 0, false
 }

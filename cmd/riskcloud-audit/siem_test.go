@@ -22,7 +22,7 @@ func hostileEntries() []riskcloud.Entry {
 	var out []riskcloud.Entry
 	for _, addr := range []string{
 		"", "192.0.2.1", "2001:db8::1", "fe80::1%eth0", "::ffff:192.0.2.1", "::", "0.0.0.0",
-		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "192.0.2.1:8443", "[2001:db8::1]:443", "[fe80::1%25en0]:1",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "2001:0DB8:0000:0000:0000:0000:0000:0001", "::ffff:c000:201", "192.0.2.1:8443", "[2001:db8::1]:443", "[fe80::1%25en0]:1",
 		"unknown", "192.0.2.1, 198.51.100.2", "host.example.com", "\x1b[2J192.0.2.1", "256.1.1.1", " 192.0.2.1", "\xff",
 	} {
 		out = append(out, riskcloud.Entry{Type: riskcloud.Login, Timestamp: at, RemoteAddress: addr})
@@ -257,8 +257,7 @@ func TestSIEMFormats_fields(t *testing.T) {
 		`"product":{"name":"Risk Cloud","vendor_name":"LogicGate"},"log_name":"access-audit","log_provider":"LogicGate Risk Cloud",` +
 		`"loggers":[{"name":"riskcloud-audit","product":{"name":"riskcloud-audit","vendor_name":"riskcloud-go","version":"v1.2.3"},"version":"v1.2.3"}]},` +
 		`"service":{"name":"LogicGate Risk Cloud"},"src_endpoint":{"ip":"2001:db8::1","port":443},` +
-		`"user":{"name":"alice@example.com","email_addr":"alice@example.com"},` +
-		`"raw_data":"{\"type\":\"LoginFail\",\"timestamp\":1793534400005}"}` + "\n"
+		`"user":{"name":"alice@example.com","email_addr":"alice@example.com"}}` + "\n"
 	if got := writeAll(t, "ocsf", cfg, 0, e); got != wantOCSF {
 		t.Errorf("ocsf:\n%s\nwant\n%s", got, wantOCSF)
 	}
@@ -292,5 +291,34 @@ func TestSIEMFormats_fields(t *testing.T) {
 	}
 	if ecs := writeAll(t, "ecs", writerConfig{}, 0, riskcloud.Entry{Type: riskcloud.Login, Timestamp: at}); strings.Contains(ecs, `"user"`) {
 		t.Errorf("ecs without a user: %s", ecs)
+	}
+}
+
+func TestEndpoint(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		address, ip string
+		port        uint16
+		ok          bool
+	}{
+		{"192.0.2.1", "192.0.2.1", 0, true},
+		{"2001:db8::1", "2001:db8::1", 0, true},
+		{"2001:0DB8::0001", "2001:0DB8::0001", 0, true}, // as sent: valid, and cheaper
+		{"fe80::1%eth0", "fe80::1", 0, true},
+		{"::ffff:192.0.2.1", "192.0.2.1", 0, true},
+		{"192.0.2.1:8443", "192.0.2.1", 8443, true},
+		{"[2001:db8::1]:443", "2001:db8::1", 443, true},
+		{"[::ffff:192.0.2.1]:80", "192.0.2.1", 80, true},
+		{"", "", 0, false},
+		{"unknown", "", 0, false},
+		{"192.0.2.1, 198.51.100.2", "", 0, false},
+		{"010.0.0.1", "", 0, false},
+		{"192.0.2.1:99999", "", 0, false},
+	}
+	for _, tt := range tests {
+		ip, port, ok := endpoint(tt.address)
+		if ip != tt.ip || port != tt.port || ok != tt.ok {
+			t.Errorf("endpoint(%q) = %q, %d, %v; want %q, %d, %v", tt.address, ip, port, ok, tt.ip, tt.port, tt.ok)
+		}
 	}
 }
