@@ -25,8 +25,10 @@ import (
 // GC) of the format's walk over the bare walk's (target: at most 1.3),
 // <format>-wall-ratio the same for elapsed time, which a shared machine
 // makes noisy (walk-again-ratio, a second bare walk's, shows the noise),
-// and <format>-allocs/entry, the allocations a format adds
-// per entry. Run it with
+// <format>-cpu-ns/entry, the CPU time a format adds per entry (which
+// the ratio divides by the walk's, so that a faster walk makes a larger
+// ratio of the same work), and <format>-allocs/entry, the allocations a
+// format adds per entry. Run it with
 //
 //	go test -run '^$' -bench Formats -benchmem ./cmd/riskcloud-audit
 func BenchmarkFormats(b *testing.B) {
@@ -63,6 +65,7 @@ func BenchmarkFormats(b *testing.B) {
 	for _, side := range sides[1:] {
 		b.ReportMetric(float64(side.cpu)/float64(walk.cpu), side.name+"-ratio")
 		b.ReportMetric(float64(side.elapsed)/float64(walk.elapsed), side.name+"-wall-ratio")
+		b.ReportMetric(float64(side.cpu-walk.cpu)/float64(walk.entries), side.name+"-cpu-ns/entry")
 		// The server runs in this process: its allocations, the same for
 		// every side, cancel out (to within the GC's noise).
 		b.ReportMetric((float64(side.allocs)-float64(walk.allocs))/float64(walk.entries), side.name+"-allocs/entry")
