@@ -280,7 +280,7 @@ func TestTableWriter_columnsFixed(t *testing.T) {
 		{Type: riskcloud.LoginFail, Timestamp: at, RemoteAddress: "192.0.2.1", Message: "User is disabled"},
 		{Type: riskcloud.Login, Timestamp: time.Time{}, RemoteAddress: ""},
 	}
-	for _, email := range []string{"", "alice@example.com"} {
+	for _, email := range []string{"", "alice@example.com", "a@b"} {
 		out := writeAll(t, "table", writerConfig{email: email}, 3, entries...)
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 		header := lines[0]

@@ -29,13 +29,15 @@ var tableTypes = []riskcloud.EntryType{riskcloud.Login, riskcloud.LoginFail}
 // elsewhere still says whose it is; without, the column would be empty in
 // every row and is left out.
 type tableEncoder struct {
-	header    bool
-	email     string // sanitised
-	typeWidth int
+	header     bool
+	email      string // sanitised
+	emailWidth int    // the email's, or its header's if wider
+	typeWidth  int
 }
 
 func newTableEncoder(cfg writerConfig) tableEncoder {
-	t := tableEncoder{header: !cfg.noHeader, email: sanitizeTerminal(cfg.email)}
+	email := sanitizeTerminal(cfg.email)
+	t := tableEncoder{header: !cfg.noHeader, email: email, emailWidth: max(len("EMAIL"), utf8.RuneCountInString(email))}
 	for _, typ := range tableTypes {
 		t.typeWidth = max(t.typeWidth, len(typ))
 	}
@@ -67,7 +69,7 @@ func (t tableEncoder) appendRow(dst []byte, stamp, typ, email, address, message 
 	dst = appendPadded(dst, stamp, tableTimeWidth)
 	dst = appendPadded(dst, typ, t.typeWidth)
 	if t.email != "" {
-		dst = appendPadded(dst, email, utf8.RuneCountInString(t.email))
+		dst = appendPadded(dst, email, t.emailWidth)
 	}
 	dst = appendPadded(dst, address, tableAddressWidth)
 	dst = append(dst, message...)
