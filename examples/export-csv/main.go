@@ -96,7 +96,7 @@ func run(ctx context.Context, c *riskcloud.Client, w io.Writer, since time.Time)
 // URL-encoded payloads), or the fullwidth =, +, - or @ (which some
 // spreadsheets take for the ASCII ones).
 //
-// It is a copy of neutralizeFormula in cmd/riskcloud-audit/output.go, the
+// It is a copy of neutralizeFormula in cmd/riskcloud-audit/csv.go, the
 // reference, so that this example stands alone; keep them the same.
 func cell(s string) string {
 	if strings.HasPrefix(s, "\t") || strings.HasPrefix(s, "\r") {

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"slices"
+	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// The append functions below build an output line in a reused buffer, so
+// that writing an entry allocates nothing: they replace encoding/json's
+// Encoder and time.Format, which took more CPU than decoding the page.
+
+// appendJSONString appends s as a JSON string. It escapes what
+// encoding/json escapes (", \, the C0 controls, U+2028 and U+2029;
+// invalid UTF-8 becomes \ufffd) and, so that the line is safe to print on
+// a terminal, every other rune that is not graphic (unicode.IsGraphic):
+// DEL, the C1 controls (which some terminals read as escape sequences),
+// the bidi controls that reorder what is shown (Trojan Source), zero-width
+// and other format characters, private-use and unassigned runes. The
+// string decodes to s (invalid UTF-8 aside). <, > and & stay as they are:
+// the output is not HTML.
+//
+// Escaping is most of a line's cost, and an entry's raw JSON, with a quote
+// every few bytes, most of that: printable ASCII takes a loop without
+// branches, anything else the general one.
+func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 2*len(s)+2)
+	out := dst[n : n+2*len(s)+2] // room for a backslash before every byte
+	out[0] = '"'
+	j := 1
+	var other byte // 1 once a byte needs the general loop
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		other |= jsonOther[c]
+		out[j] = '\\'
+		j += int(jsonBackslashed[c]) // " and \ keep the backslash
+		out[j] = c
+		j++
+	}
+	if other != 0 {
+		return appendJSONStringGeneral(dst[:n], s)
+	}
+	out[j] = '"'
+	return dst[:n+j+1]
+}
+
+// jsonBackslashed marks " and \; jsonOther the bytes that are neither
+// printable ASCII nor those two.
+var jsonBackslashed, jsonOther = func() (backslashed, other [256]byte) {
+	for c := range 256 {
+		switch {
+		case c == '"' || c == '\\':
+			backslashed[c] = 1
+		case c < 0x20 || c >= 0x7f:
+			other[c] = 1
+		}
+	}
+	return backslashed, other
+}()
+
+// appendJSONStringGeneral is appendJSONString for any s.
+func appendJSONStringGeneral[S ~string | ~[]byte](dst []byte, s S) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c >= 0x20 && c < 0x7f && c != '"' && c != '\\':
+			dst = append(dst, c)
+			i++
+		case c < utf8.RuneSelf:
+			dst = appendASCIIEscape(dst, c)
+			i++
+		default:
+			dst, i = appendRune(dst, s, i)
+		}
+	}
+	return append(dst, '"')
+}
+
+// appendRune appends the rune that starts at s[i], a non-ASCII byte,
+// escaped as appendJSONString says, and returns the index after it.
+func appendRune[S ~string | ~[]byte](dst []byte, s S, i int) ([]byte, int) {
+	// At most 4 bytes converted: no allocation for a []byte.
+	r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+	switch {
+	case r == utf8.RuneError && size == 1:
+		dst = appendUnicodeEscape(dst, utf8.RuneError)
+	case r == '\u2028' || r == '\u2029' || !unicode.IsGraphic(r):
+		if r > 0xffff {
+			r1, r2 := utf16.EncodeRune(r) // a surrogate pair, as JSON spells it
+			dst = appendUnicodeEscape(appendUnicodeEscape(dst, r1), r2)
+		} else {
+			dst = appendUnicodeEscape(dst, r)
+		}
+	default:
+		dst = append(dst, s[i:i+size]...)
+	}
+	return dst, i + size
+}
+
+// appendASCIIEscape appends the JSON escape of the ASCII byte c, which is
+// ", \, a C0 control or DEL, as encoding/json spells it.
+func appendASCIIEscape(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return appendUnicodeEscape(dst, rune(c))
+}
+
+// appendUnicodeEscape appends \u and the four lower-case hex digits of r,
+// as encoding/json writes them. r must be at most U+FFFF.
+func appendUnicodeEscape(dst []byte, r rune) []byte {
+	const hex = "0123456789abcdef"
+	return append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+}
+
+// timeLayout is every timestamp the CLI writes: UTC, always three
+// decimals, so that the text sorts as the instants do and columns keep
+// their width. Sub-millisecond digits are cut, not rounded, so that an
+// entry never moves into the next millisecond.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// appendTimestamp appends t in timeLayout. It does the work of
+// t.UTC().AppendFormat(dst, timeLayout) digit by digit, as that parses the
+// layout on every call; years outside 0 to 9999 go through AppendFormat.
+func appendTimestamp(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(dst, timeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	ms := t.Nanosecond() / int(time.Millisecond)
+	dst = append2Digits(append2Digits(dst, year/100), year%100)
+	dst = append2Digits(append(dst, '-'), int(month))
+	dst = append2Digits(append(dst, '-'), day)
+	dst = append2Digits(append(dst, 'T'), hour)
+	dst = append2Digits(append(dst, ':'), minute)
+	dst = append2Digits(append(dst, ':'), sec)
+	dst = append2Digits(append(dst, '.', byte('0'+ms/100)), ms%100)
+	return append(dst, 'Z')
+}
+
+// twoDigits holds 00 to 99, two bytes each.
+const twoDigits = "0001020304050607080910111213141516171819" +
+	"2021222324252627282930313233343536373839" +
+	"4041424344454647484950515253545556575859" +
+	"6061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// append2Digits appends v, from 0 to 99, as two digits.
+func append2Digits(dst []byte, v int) []byte {
+	return append(dst, twoDigits[2*v], twoDigits[2*v+1])
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"unicode/utf8"
+
+	"github.com/riskcloud-go/riskcloud"
+)
+
+// The widths of the table's columns: what each can hold, so that no
+// column moves between pages (a tabwriter flushed page by page moved TYPE
+// when the first LoginFail came). MESSAGE, last, is as long as it is.
+const (
+	// tableTimeWidth is len(timeLayout).
+	tableTimeWidth = len(timeLayout)
+	// tableAddressWidth holds any IPv6 address in its canonical text
+	// (8 groups of 4 hex digits), the longest an address usually is.
+	tableAddressWidth = len("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
+	// tableGap separates columns.
+	tableGap = "  "
+)
+
+// tableTypes are the types the TYPE column is sized for: a type the API
+// adds later is written whole, moving the rest of its row only.
+var tableTypes = []riskcloud.EntryType{riskcloud.Login, riskcloud.LoginFail}
+
+// tableEncoder writes an aligned table for reading on a terminal, its
+// cells stripped of control sequences (sanitizeTerminal). With attempts
+// EMAIL an EMAIL column shows the address asked for, so that a row copied
+// elsewhere still says whose it is; without, the column would be empty in
+// every row and is left out.
+type tableEncoder struct {
+	header     bool
+	email      string // sanitised
+	emailWidth int    // the email's, or its header's if wider
+	typeWidth  int
+}
+
+func newTableEncoder(cfg writerConfig) tableEncoder {
+	email := sanitizeTerminal(cfg.email)
+	t := tableEncoder{header: !cfg.noHeader, email: email, emailWidth: max(len("EMAIL"), utf8.RuneCountInString(email))}
+	for _, typ := range tableTypes {
+		t.typeWidth = max(t.typeWidth, len(typ))
+	}
+	return t
+}
+
+func (t tableEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
+	if first && t.header {
+		email := ""
+		if t.email != "" {
+			email = "EMAIL"
+		}
+		dst = t.appendRow(dst, "TIMESTAMP", "TYPE", email, "REMOTE ADDRESS", "MESSAGE")
+	}
+	var ts [tableTimeWidth]byte
+	stamp := ""
+	if !r.time.IsZero() {
+		stamp = string(appendTimestamp(ts[:0], r.time))
+	}
+	return t.appendRow(dst, stamp, sanitizeTerminal(r.typeName), t.email,
+		sanitizeTerminal(r.address), sanitizeTerminal(r.message))
+}
+
+// appendRow appends one line of cells padded to their columns' widths,
+// with no spaces at its end. email is left out when the table has no
+// EMAIL column.
+func (t tableEncoder) appendRow(dst []byte, stamp, typ, email, address, message string) []byte {
+	start := len(dst)
+	dst = appendPadded(dst, stamp, tableTimeWidth)
+	dst = appendPadded(dst, typ, t.typeWidth)
+	if t.email != "" {
+		dst = appendPadded(dst, email, t.emailWidth)
+	}
+	dst = appendPadded(dst, address, tableAddressWidth)
+	dst = append(dst, message...)
+	end := len(dst)
+	for end > start && dst[end-1] == ' ' {
+		end--
+	}
+	return append(dst[:end], '\n')
+}
+
+// appendPadded appends cell, padded with spaces to width runes, and the
+// gap to the next column.
+func appendPadded(dst []byte, cell string, width int) []byte {
+	dst = append(dst, cell...)
+	for n := utf8.RuneCountInString(cell); n < width; n++ {
+		dst = append(dst, ' ')
+	}
+	return append(dst, tableGap...)
+}
+
+func (t tableEncoder) appendEnd(dst []byte, _ int) []byte { return dst }
