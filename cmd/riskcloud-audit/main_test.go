@@ -43,6 +43,8 @@ type harness struct {
 	stderrTTY bool
 	now       func() time.Time // default time.Now
 	ctx       context.Context  // default context.Background()
+	// serve replaces runServe, for a test of the serve command's flags.
+	serve func(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 }
 
 // run runs the command with args and checks that no credential reached its
@@ -66,8 +68,12 @@ func (h harness) run(t *testing.T, args ...string) result {
 		isTerminal: func(w io.Writer) bool {
 			return (w == &stdout && h.stdoutTTY) || (w == &stderr && h.stderrTTY)
 		},
-		now:        h.now,
-		clientOpts: []riskcloud.Option{riskcloud.WithRetry(2, time.Millisecond, time.Millisecond)},
+		now:       h.now,
+		retryWait: [2]time.Duration{time.Millisecond, time.Millisecond},
+		serve:     h.serve,
+	}
+	if c.serve == nil {
+		c.serve = runServe
 	}
 	if c.now == nil {
 		c.now = time.Now
