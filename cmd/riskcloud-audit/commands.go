@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -45,6 +46,9 @@ func (c *cli) newRootCommand(ctx context.Context) *cobra.Command {
 		SilenceErrors: true, // run reports errors, with its own prefix and exit code
 		SilenceUsage:  true,
 		Args:          cobra.ArbitraryArgs, // so that run names an unknown command itself
+		// A listing flag with no command (--demo alone) is a missing
+		// command, not an unknown flag.
+		FParseErrWhitelist: cobra.FParseErrWhitelist{UnknownFlags: true},
 		RunE: func(_ *cobra.Command, args []string) error {
 			switch {
 			case showVersion:
@@ -57,6 +61,7 @@ func (c *cli) newRootCommand(ctx context.Context) *cobra.Command {
 		},
 	}
 	root.Flags().BoolVar(&showVersion, "version", false, "print the version and the VCS revision it was built from")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
 	root.SetOut(c.stdout)
 	root.SetErr(c.stderr)
 	root.SetContext(ctx)
@@ -75,6 +80,33 @@ func (c *cli) newRootCommand(ctx context.Context) *cobra.Command {
 		io.WriteString(c.stdout, helpText(cmd))
 	})
 	return root
+}
+
+// invalidFlagRE matches pflag's error for a value it cannot parse.
+var invalidFlagRE = regexp.MustCompile(`^invalid argument (".*") for "(.*)" flag: (.*)$`)
+
+// flagError words pflag's parse errors for a user: "--limit "ten" is not
+// a whole number" rather than strconv's "parsing "ten": invalid syntax".
+func flagError(err error) error {
+	m := invalidFlagRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return usagef("%v", err)
+	}
+	flagName, value, why := m[2], m[1], m[3]
+	if i := strings.LastIndex(flagName, "--"); i >= 0 {
+		flagName = flagName[i:] // "-o, --format": the long name
+	}
+	switch {
+	case strings.Contains(why, "strconv.ParseInt"):
+		why = "is not a whole number"
+	case strings.Contains(why, "strconv.Parse"):
+		why = "is not a number"
+	case strings.Contains(why, "time: "):
+		why = "is not a duration such as 500ms, 30s or 2m"
+	default:
+		why = "is not valid: " + why
+	}
+	return usagef("%s %s %s", flagName, value, why)
 }
 
 // newListCommand returns attempts, logins or failures.

@@ -272,11 +272,18 @@ func TestRun_flagErrorsWithTwoDashes(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	srv.Add(entriesAt(20, testEnd)...)
-	res := harness{env: tokenEnv(srv)}.run(t, "logins", "--limit", "ten")
-	if res.code != exitUsage || !strings.Contains(res.stderr, `"--limit"`) {
-		t.Errorf("exit %d, stderr %q, want it to name \"--limit\"", res.code, res.stderr)
+	for _, tt := range []struct{ args, want string }{
+		{"logins --limit ten", `--limit "ten" is not a whole number`},
+		{"--size 1.5 logins", `--size "1.5" is not a whole number`},
+		{"logins --timeout 30", `--timeout "30" is not a duration such as 500ms, 30s or 2m`},
+		{"logins --limit", "flag needs an argument: --limit"},
+	} {
+		res := harness{env: tokenEnv(srv)}.run(t, strings.Fields(tt.args)...)
+		if res.code != exitUsage || !strings.HasPrefix(res.stderr, name+": "+tt.want+"\n") {
+			t.Errorf("%s: exit %d, stderr %q, want %q", tt.args, res.code, res.stderr, tt.want)
+		}
 	}
-	res = harness{env: tokenEnv(srv)}.run(t, "-limit", "4", "-format=csv", "logins")
+	res := harness{env: tokenEnv(srv)}.run(t, "-limit", "4", "-format=csv", "logins")
 	if res.code != exitOK || strings.Count(res.stdout, "\n") != 5 {
 		t.Errorf("exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
 	}
