@@ -73,14 +73,34 @@ func (c *cli) client(o *options, logger *slog.Logger) (*riskcloud.Client, *fileT
 	}
 	client, err := riskcloud.NewClient(baseURL, append(all, c.clientOpts...)...)
 	if err != nil {
-		msg := strings.TrimPrefix(err.Error(), "riskcloud: ")
-		if strings.Contains(msg, "baseURL") {
-			return nil, nil, nil, usagef("%s: %s", urlFrom, msg)
-		}
-		return nil, nil, nil, usagef("%s", msg)
+		return nil, nil, nil, optionError(err, urlFrom)
 	}
 	// In-process runs (tests) must not leave the pool's goroutines behind.
 	return client, cache, base.CloseIdleConnections, nil
+}
+
+// sdkNames maps the SDK's names in its option errors to what the user set.
+var sdkNames = []struct{ sdk, user string }{
+	{"baseURL", ""}, // the caller's urlFrom
+	{"WithToken", envToken},
+	{"WithClientCredentials", envClientID + " or " + envClientSecret},
+}
+
+// optionError rewords an error of riskcloud.NewClient in the names of the
+// variables and flags the user set.
+func optionError(err error, urlFrom string) error {
+	msg := strings.TrimPrefix(err.Error(), "riskcloud: ")
+	msg = strings.TrimPrefix(msg, "invalid argument: ")
+	for _, n := range sdkNames {
+		if rest, ok := strings.CutPrefix(msg, n.sdk+": "); ok {
+			user := n.user
+			if user == "" {
+				user = urlFrom
+			}
+			return usagef("%s: %s", user, rest)
+		}
+	}
+	return usagef("%s", msg)
 }
 
 // credentials returns the credentials option the environment sets, and the
@@ -121,6 +141,9 @@ func checkCredential(variable, value string) error {
 			where = "ends with a newline, a control character"
 		}
 		return usagef("%s %s: set it without (for example %s=\"$(tr -d '\\r\\n' < FILE)\")", variable, where, variable)
+	}
+	if variable == envClientID && strings.Contains(value, ":") {
+		return usagef("%s contains a colon, which Basic authentication cannot carry: set it to the client ID alone", variable)
 	}
 	if strings.TrimSpace(value) != value {
 		return usagef("%s begins or ends with a space: set it without", variable)

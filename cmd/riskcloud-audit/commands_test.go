@@ -214,3 +214,41 @@ func TestRun_retriesAndTimeout(t *testing.T) {
 }
 
 var riskcloudtestFault503 = riskcloudtest.Fault{Status: http.StatusServiceUnavailable}
+
+// TestRun_writerConfig checks what the output formats are told: the
+// email the entries were asked for, --no-header, whether stdout is a
+// terminal, and the version.
+func TestRun_writerConfig(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.Add(entriesAt(3, testEnd)...)
+	version := cliVersion(nil) // the harness's run has no build info
+	tests := []struct {
+		args      []string
+		stdoutTTY bool
+		want      writerConfig
+	}{
+		{[]string{"attempts", riskcloudtest.DefaultEmail}, false, writerConfig{email: riskcloudtest.DefaultEmail, version: version}},
+		{[]string{"logins", "--email", "bob@example.com", "--no-header"}, true, writerConfig{email: "bob@example.com", noHeader: true, terminal: true, version: version}},
+		{[]string{"failures", "-o", "csv"}, false, writerConfig{version: version}},
+	}
+	for _, tt := range tests {
+		var got writerConfig
+		res := harness{env: tokenEnv(srv), stdoutTTY: tt.stdoutTTY, writerConfig: &got}.run(t, tt.args...)
+		if res.code != exitOK || got != tt.want {
+			t.Errorf("%q: exit %d, config %+v, want %+v", tt.args, res.code, got, tt.want)
+		}
+	}
+}
+
+// TestRun_flagsWithoutCommand checks that listing flags alone name the
+// missing command, rather than calling the flags unknown.
+func TestRun_flagsWithoutCommand(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--demo"}, {"--demo", "--limit", "5"}, {"-o", "csv"}} {
+		res := harness{}.run(t, args...)
+		if res.code != exitUsage || !strings.Contains(res.stderr, "missing command: attempts EMAIL, logins, failures or serve") {
+			t.Errorf("%q: exit %d, stderr %q", args, res.code, res.stderr)
+		}
+	}
+}

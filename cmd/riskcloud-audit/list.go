@@ -24,7 +24,7 @@ type walkResult struct {
 // list walks the listing and writes it, returning the exit code.
 func (c *cli) list(ctx context.Context, client *riskcloud.Client, o *options, con *console) int {
 	out := bufio.NewWriterSize(c.stdout, 64<<10)
-	w := newEntryWriter(c.format(o), out, writerConfig{
+	w := c.newWriter(c.format(o), out, writerConfig{
 		terminal: c.isTerminal(c.stdout),
 		noHeader: o.out.noHeader,
 		email:    o.email,

@@ -88,14 +88,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		now:        time.Now,
 		build:      info,
 		serve:      runServe,
+		newWriter:  newEntryWriter,
 		retryWait:  [2]time.Duration{riskcloud.DefaultRetryWaitMin, riskcloud.DefaultRetryWaitMax},
 	}
 	return c.run(ctx, args)
 }
 
 // cli holds what a run depends on outside its arguments. Tests replace the
-// terminal check, the clock, serve and the retry waits, and may add client
-// options.
+// terminal check, the clock, serve, the entry writer and the retry waits,
+// and may add client options.
 type cli struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
@@ -103,6 +104,7 @@ type cli struct {
 	now            func() time.Time
 	build          *debug.BuildInfo // nil when the binary carries none
 	serve          func(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
+	newWriter      func(format string, w io.Writer, cfg writerConfig) entryWriter
 	retryWait      [2]time.Duration   // least and longest wait before a retry
 	clientOpts     []riskcloud.Option // appended to the client's options
 }

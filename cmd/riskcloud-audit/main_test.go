@@ -45,6 +45,9 @@ type harness struct {
 	ctx       context.Context  // default context.Background()
 	// serve replaces runServe, for a test of the serve command's flags.
 	serve func(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
+	// writerConfig, when set, receives the configuration of the run's
+	// entry writer.
+	writerConfig *writerConfig
 }
 
 // run runs the command with args and checks that no credential reached its
@@ -74,6 +77,13 @@ func (h harness) run(t *testing.T, args ...string) result {
 	}
 	if c.serve == nil {
 		c.serve = runServe
+	}
+	c.newWriter = newEntryWriter
+	if h.writerConfig != nil {
+		c.newWriter = func(format string, w io.Writer, cfg writerConfig) entryWriter {
+			*h.writerConfig = cfg
+			return newEntryWriter(format, w, cfg)
+		}
 	}
 	if c.now == nil {
 		c.now = time.Now

@@ -5,7 +5,6 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riskcloud-go/riskcloud"
 	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
@@ -129,6 +127,10 @@ func TestRun_errorsNameWhatTheUserSet(t *testing.T) {
 			[]string{"RISKCLOUD_TOKEN", `drop the "Bearer " prefix`}},
 		{"bearer prefix, lower case", map[string]string{envURL: srv.URL, envToken: "bearer rct_tok"}, nil,
 			[]string{`drop the "Bearer " prefix`}},
+		{"url without a scheme", map[string]string{envURL: "acme.logicgate.com", envToken: "rct_tok"}, nil,
+			[]string{"RISKCLOUD_URL: has no scheme"}},
+		{"client ID with a colon", map[string]string{envURL: srv.URL, envClientID: "id:s3cr3t", envClientSecret: "s3cr3t"}, nil,
+			[]string{"RISKCLOUD_CLIENT_ID contains a colon"}},
 		{"url with a password", map[string]string{envURL: "http://admin:pa55word@" + hostPort, envToken: "rct_tok"}, nil,
 			[]string{"RISKCLOUD_URL holds a user name or password: remove it", "RISKCLOUD_TOKEN"}},
 		{"--url with a password", map[string]string{envToken: "rct_tok"}, []string{"--url", "http://admin:pa55word@" + hostPort},
@@ -146,7 +148,7 @@ func TestRun_errorsNameWhatTheUserSet(t *testing.T) {
 					t.Errorf("stderr %q does not mention %q", res.stderr, want)
 				}
 			}
-			for _, secret := range []string{"pa55word", "rct_tok", "s3cr3t", "With"} {
+			for _, secret := range []string{"pa55word", "rct_tok", "s3cr3t", "With", "baseURL"} {
 				if strings.Contains(res.stderr, secret) {
 					t.Errorf("stderr %q quotes %q", res.stderr, secret)
 				}
@@ -212,15 +214,8 @@ func TestRun_closedPipe(t *testing.T) {
 	env := tokenEnv(srv)
 	env["XDG_CACHE_HOME"] = t.TempDir()
 	var stderr bytes.Buffer
-	c := &cli{
-		stdout:     &epipeWriter{n: 1},
-		stderr:     &stderr,
-		getenv:     func(k string) string { return env[k] },
-		isTerminal: func(io.Writer) bool { return false },
-		now:        time.Now,
-		clientOpts: []riskcloud.Option{riskcloud.WithRetry(2, time.Millisecond, time.Millisecond)},
-	}
-	code := c.run(t.Context(), []string{"--size", "10", "--prefetch", "0", "logins"})
+	getenv := func(k string) string { return env[k] }
+	code := run(t.Context(), []string{"--size", "10", "--prefetch", "0", "logins"}, &epipeWriter{n: 1}, &stderr, getenv)
 	if code != 141 {
 		t.Errorf("exit %d, want 141", code)
 	}
