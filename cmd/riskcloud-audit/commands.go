@@ -209,14 +209,9 @@ func normalizeArgs(args []string, commands map[string]bool, flags map[string]boo
 			break
 		}
 		if flagName, hasValue := splitFlag(a); flagName != "" {
-			long := strings.HasPrefix(a, "--")
-			if _, known := flags[flagName]; known && !long && len(flagName) > 1 {
-				a, long = "-"+a, true
-			}
+			a, takesNext := normalizeFlag(a, flagName, hasValue, flags)
 			out = append(out, a)
-			// A value in the next argument: --limit 5, -o csv (not -ocsv).
-			separate := !hasValue && (long || len(flagName) == 1)
-			if flags[flagName] && separate && i+1 < len(args) {
+			if takesNext && i+1 < len(args) {
 				i++
 				out = append(out, args[i]) // the flag's value, whatever it looks like
 			}
@@ -231,6 +226,17 @@ func normalizeArgs(args []string, commands map[string]bool, flags map[string]boo
 		out = append(append([]string{out[command]}, out[:command]...), out[command+1:]...)
 	}
 	return out
+}
+
+// normalizeFlag returns flag argument a with two dashes if it is a known
+// long flag with one, and whether the next argument is its value: --limit
+// 5 and -o csv, not -ocsv or --limit=5.
+func normalizeFlag(a, flagName string, hasValue bool, flags map[string]bool) (string, bool) {
+	long := strings.HasPrefix(a, "--")
+	if _, known := flags[flagName]; known && !long && len(flagName) > 1 {
+		a, long = "-"+a, true
+	}
+	return a, flags[flagName] && !hasValue && (long || len(flagName) == 1)
 }
 
 // splitFlag returns the name of the flag a is ("" if a is not a flag) and
