@@ -71,6 +71,9 @@ func (c *cli) newRootCommand(ctx context.Context) *cobra.Command {
 	root.AddCommand(c.newServeCommand())
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	if completion, _, err := root.Find([]string{"completion"}); err == nil {
+		completion.Short = "a completion script for bash, zsh, fish or powershell"
+	}
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
 		if cmd.Annotations["help"] == "" && cmd != root {

@@ -24,9 +24,10 @@ func helpText(cmd *cobra.Command) string {
 	switch {
 	case !cmd.HasParent():
 		b.WriteString("usage: " + name + " attempts EMAIL | logins | failures | serve [flags]\n\n" + rootIntro)
-		for _, sub := range cmd.Commands() {
-			if sub.IsAvailableCommand() && sub.Name() != "help" {
-				b.WriteString("  " + padRight(strings.TrimSuffix(sub.Use, " [flags]"), 19) + sub.Short + "\n")
+		// In the order of use, not cobra's alphabetical one.
+		for _, sub := range []string{"attempts", "logins", "failures", "serve", "completion"} {
+			if sc, _, err := cmd.Find([]string{sub}); err == nil && sc != cmd {
+				b.WriteString("  " + padRight(strings.TrimSuffix(sc.Use, " [flags]"), 19) + sc.Short + "\n")
 			}
 		}
 		logins, _, _ := cmd.Find([]string{"logins"})
