@@ -208,8 +208,7 @@ func normalizeArgs(args []string, commands map[string]bool, flags map[string]boo
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			out = append(out, args[i:]...)
-			break
+			return endOfFlags(moveFirst(out, command), args[i+1:], command >= 0, commands)
 		}
 		if flagName, hasValue := splitFlag(a); flagName != "" {
 			a, takesNext := normalizeFlag(a, flagName, hasValue, flags)
@@ -225,10 +224,25 @@ func normalizeArgs(args []string, commands map[string]bool, flags map[string]boo
 		}
 		out = append(out, a)
 	}
-	if command > 0 {
-		out = append(append([]string{out[command]}, out[:command]...), out[command+1:]...)
+	return moveFirst(out, command)
+}
+
+// moveFirst moves args[i] to the front (i < 0: none).
+func moveFirst(args []string, i int) []string {
+	if i <= 0 {
+		return args
 	}
-	return out
+	return append(append([]string{args[i]}, args[:i]...), args[i+1:]...)
+}
+
+// endOfFlags returns the arguments up to "--" (done), then "--" and rest.
+// Without a command before it, the command may follow it, as the old
+// loop allowed: -- attempts -bob@example.com.
+func endOfFlags(done, rest []string, hasCommand bool, commands map[string]bool) []string {
+	if !hasCommand && len(rest) > 0 && commands[rest[0]] {
+		return append(append([]string{rest[0]}, done...), append([]string{"--"}, rest[1:]...)...)
+	}
+	return append(append(done, "--"), rest...)
 }
 
 // normalizeFlag returns flag argument a with two dashes if it is a known

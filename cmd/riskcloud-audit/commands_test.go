@@ -35,7 +35,10 @@ func TestNormalizeArgs(t *testing.T) {
 		{"-x logins", "logins -x"},                 // unknown: left for cobra to refuse
 		{"-verbosity logins", "logins -verbosity"}, // unknown long flag: not rewritten
 		{"users --demo", "users --demo"},
-		{"--limit 5 -- logins", "--limit 5 -- logins"}, // after --, nothing is a command
+		{"--limit 5 -- logins", "logins --limit 5 --"},
+		{"-- attempts -bob@example.com", "attempts -- -bob@example.com"},
+		{"--demo attempts -- -bob@example.com", "attempts --demo -- -bob@example.com"},
+		{"logins -- failures", "logins -- failures"}, // after the command and --, an argument
 		{"__complete --demo logins -", "__complete --demo logins -"},
 		{"completion bash", "completion bash"},
 		{"--version", "--version"},
