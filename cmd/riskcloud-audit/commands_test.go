@@ -5,9 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -253,5 +255,38 @@ func TestRun_flagsWithoutCommand(t *testing.T) {
 		if res.code != exitUsage || !strings.Contains(res.stderr, "missing command: attempts EMAIL, logins, failures or serve") {
 			t.Errorf("%q: exit %d, stderr %q", args, res.code, res.stderr)
 		}
+	}
+}
+
+// TestRun_interruptedBySignal checks the exit code and message of a run
+// that a signal's cause ended, in-process: 128 plus the signal's number.
+func TestRun_interruptedBySignal(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		sig  os.Signal
+		code int
+		says string
+	}{
+		{os.Interrupt, 130, "interrupted after 10 entries\n"},
+		{syscall.SIGTERM, 143, "interrupted after 10 entries (terminated)\n"},
+	} {
+		t.Run(tt.sig.String(), func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			release := make(chan struct{})
+			srv := newServer(t, riskcloudtest.WithBeforePage(func(_ *riskcloudtest.Server, page int) {
+				if page == 1 {
+					cancel(interrupted{tt.sig})
+					<-release
+				}
+			}))
+			defer close(release)
+			srv.Add(entriesAt(30, testEnd)...)
+			res := harness{env: tokenEnv(srv), ctx: ctx}.run(t, "--size", "10", "--prefetch", "0", "logins")
+			if res.code != tt.code || !strings.HasSuffix(res.stderr, name+": "+tt.says) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", res.code, res.stderr, tt.code, tt.says)
+			}
+		})
 	}
 }
