@@ -43,6 +43,11 @@ type harness struct {
 	stderrTTY bool
 	now       func() time.Time // default time.Now
 	ctx       context.Context  // default context.Background()
+	// serve replaces runServe, for a test of the serve command's flags.
+	serve func(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
+	// writerConfig, when set, receives the configuration of the run's
+	// entry writer.
+	writerConfig *writerConfig
 }
 
 // run runs the command with args and checks that no credential reached its
@@ -66,8 +71,19 @@ func (h harness) run(t *testing.T, args ...string) result {
 		isTerminal: func(w io.Writer) bool {
 			return (w == &stdout && h.stdoutTTY) || (w == &stderr && h.stderrTTY)
 		},
-		now:        h.now,
-		clientOpts: []riskcloud.Option{riskcloud.WithRetry(2, time.Millisecond, time.Millisecond)},
+		now:       h.now,
+		retryWait: [2]time.Duration{time.Millisecond, time.Millisecond},
+		serve:     h.serve,
+	}
+	if c.serve == nil {
+		c.serve = runServe
+	}
+	c.newWriter = newEntryWriter
+	if h.writerConfig != nil {
+		c.newWriter = func(format string, w io.Writer, cfg writerConfig) entryWriter {
+			*h.writerConfig = cfg
+			return newEntryWriter(format, w, cfg)
+		}
 	}
 	if c.now == nil {
 		c.now = time.Now

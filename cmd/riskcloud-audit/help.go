@@ -1,0 +1,88 @@
+package main
+
+// The help text: each command's usage and flags (from cobra's flag sets,
+// so that they cannot drift), then what every command shares.
+
+import (
+	"strings"
+
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
+	"github.com/spf13/cobra"
+)
+
+// shortUsage is the reminder printed under a usage error.
+func shortUsage(cmd *cobra.Command) string {
+	if cmd == nil || !cmd.HasParent() {
+		return "usage: " + name + " attempts EMAIL | logins | failures | serve [flags] (" + name + " --help for help)\n"
+	}
+	return "usage: " + cmd.UseLine() + " (" + cmd.CommandPath() + " --help for help)\n"
+}
+
+// helpText is the help of root or of one of its commands.
+func helpText(cmd *cobra.Command) string {
+	var b strings.Builder
+	switch {
+	case !cmd.HasParent():
+		b.WriteString("usage: " + name + " attempts EMAIL | logins | failures | serve [flags]\n\n" + rootIntro)
+		// In the order of use, not cobra's alphabetical one.
+		for _, sub := range []string{"attempts", "logins", "failures", "serve", "completion"} {
+			if sc, _, err := cmd.Find([]string{sub}); err == nil && sc != cmd {
+				b.WriteString("  " + padRight(strings.TrimSuffix(sc.Use, " [flags]"), 19) + sc.Short + "\n")
+			}
+		}
+		logins, _, _ := cmd.Find([]string{"logins"})
+		b.WriteString("\nFlags of attempts, logins and failures (before or after the command; " + name + " COMMAND --help\nlists a command's own):\n")
+		b.WriteString(logins.LocalFlags().FlagUsages())
+		b.WriteString("  --version    " + cmd.Flags().Lookup("version").Usage + "\n")
+	case cmd.Annotations["help"] == "serve":
+		b.WriteString("usage: " + cmd.UseLine() + "\n\n" + serveIntro + "\nFlags:\n" + cmd.LocalFlags().FlagUsages())
+		return b.String()
+	default:
+		b.WriteString("usage: " + cmd.UseLine() + "\n\nPrints " + cmd.Short + ", newest first.\n\nFlags (before or after the command):\n")
+		b.WriteString(cmd.LocalFlags().FlagUsages())
+	}
+	b.WriteString(sharedHelp)
+	return b.String()
+}
+
+func padRight(s string, n int) string {
+	return s + strings.Repeat(" ", max(n-len(s), 1))
+}
+
+const rootIntro = `Prints the access audit of a LogicGate Risk Cloud instance, newest first, or serves a
+generated one:
+`
+
+const serveIntro = `Serves a generated Risk Cloud (the one --demo reads) over HTTP until SIGINT or SIGTERM, for
+testing other programs: a Python script, a Filebeat or Vector configuration, a Postman
+collection. Its first two lines on stdout are RISKCLOUD_URL=... and RISKCLOUD_TOKEN=..., ready
+for eval; each request is logged on stderr. It serves every endpoint of the API, the token
+exchange included. Its entries belong to ` + riskcloudtest.DefaultEmail + `, for attempts.
+`
+
+const sharedHelp = `
+Environment (credentials are never taken from flags, which ps shows):
+  RISKCLOUD_URL                                 the instance, unless --url
+  RISKCLOUD_TOKEN                               a bearer token (without "Bearer "), or:
+  RISKCLOUD_CLIENT_ID, RISKCLOUD_CLIENT_SECRET  client credentials, exchanged for a
+                                                token that is cached (0600) in the
+                                                user's cache directory, so that runs
+                                                do not invalidate each other's token
+The key's user needs the Admin > All entitlement.
+
+Exit status: 0 success, 1 API or network error, 2 usage or configuration error,
+130 on SIGINT (Ctrl-C) and 143 on SIGTERM (what was written is flushed, whole lines
+only), 141 when the reader of stdout closed it (| head), quietly.
+
+Examples:
+  # failed logins of the last 24 hours, one JSON object per line
+  ` + name + ` --format jsonl failures --since 24h | jq -r .remoteAddress | sort | uniq -c
+  # the last week of logins, as CSV for a spreadsheet
+  ` + name + ` --format csv logins --since 7d > logins.csv
+  # a user's 20 latest attempts, as a table
+  ` + name + ` --format table attempts alice@example.com --limit 20
+  # try it with no account
+  ` + name + ` --demo --format table failures --limit 10
+  # completion for bash (also zsh, fish, powershell)
+  source <(` + name + ` completion bash)
+`

@@ -1,0 +1,156 @@
+package main
+
+// attempts, logins and failures: walk the pages and write the entries.
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"syscall"
+
+	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
+)
+
+// walkResult is how a walk ended.
+type walkResult struct {
+	entries  int   // written
+	walkErr  error // from the SDK
+	writeErr error // from stdout
+}
+
+// list walks the listing and writes it, returning the exit code.
+func (c *cli) list(ctx context.Context, client *riskcloud.Client, o *options, con *console) int {
+	out := bufio.NewWriterSize(c.stdout, 64<<10)
+	w := c.newWriter(c.format(o), out, writerConfig{
+		terminal: c.isTerminal(c.stdout),
+		noHeader: o.out.noHeader,
+		email:    o.email,
+		version:  cliVersion(c.build),
+	})
+	res := c.walk(ctx, pager(client, o), w, out, con, o.walkTotalKnown())
+	if res.walkErr == nil && res.writeErr == nil && ctx.Err() == nil {
+		// An empty CSV still gets its header, so that a consumer sees the
+		// columns.
+		res.writeErr = w.close()
+		if res.writeErr == nil {
+			res.writeErr = out.Flush()
+		}
+	} else {
+		out.Flush()
+	}
+	con.clear()
+	return c.report(ctx, res, o)
+}
+
+// pager returns the listing o asks for.
+func pager(client *riskcloud.Client, o *options) *riskcloud.Pager[riskcloud.Entry] {
+	lo := &riskcloud.ListOptions{Size: o.walk.size, Since: o.walk.since, Until: o.walk.until,
+		Limit: o.walk.limit, Prefetch: o.walk.prefetch}
+	switch o.command {
+	case "attempts":
+		return client.AccessAudit.Attempts(o.email, lo)
+	case "logins":
+		lo.Email = o.email
+		return client.AccessAudit.Logins(lo)
+	}
+	lo.Email = o.email
+	return client.AccessAudit.Failures(lo)
+}
+
+// format is --format, or its default: a table for a terminal, JSON lines
+// for anything else.
+func (c *cli) format(o *options) string {
+	switch {
+	case o.out.format != "":
+		return o.out.format
+	case c.isTerminal(c.stdout):
+		return "table"
+	}
+	return formats[0]
+}
+
+// walkTotalKnown reports whether the server's totalElements counts what
+// this walk writes: not when --since, --until or --limit cut the walk
+// short, nor with --email on logins or failures (the API documents the
+// filter, not what totalElements counts then).
+func (o *options) walkTotalKnown() bool {
+	return o.walk.since.IsZero() && o.walk.until.IsZero() && o.walk.limit == 0 &&
+		(o.command == "attempts" || o.email == "")
+}
+
+// walk writes each page as it arrives, until the walk or a write fails.
+func (c *cli) walk(ctx context.Context, p *riskcloud.Pager[riskcloud.Entry], w entryWriter, out *bufio.Writer, con *console, totalKnown bool) walkResult {
+	var res walkResult
+	for page, err := range p.Pages(ctx) {
+		if err != nil {
+			res.walkErr = err
+			break
+		}
+		for _, e := range page.Content {
+			w.write(e)
+		}
+		// Each page goes out whole, so that a reader of a pipe sees entries
+		// as they arrive and an interrupted run leaves only complete lines.
+		if res.writeErr = w.flush(); res.writeErr == nil {
+			res.writeErr = out.Flush()
+		}
+		if res.writeErr != nil {
+			break
+		}
+		res.entries += len(page.Content)
+		total := int64(-1)
+		if totalKnown {
+			total = page.TotalElements
+		}
+		con.update(res.entries, total)
+	}
+	return res
+}
+
+// report says how the walk ended, and returns the exit code.
+func (c *cli) report(ctx context.Context, res walkResult, o *options) int {
+	switch {
+	case ctx.Err() != nil:
+		var sig interrupted
+		if errors.As(context.Cause(ctx), &sig) && sig.exitCode() != exitInterrupted {
+			fmt.Fprintf(c.stderr, "%s: interrupted after %d entries (%s)\n", name, res.entries, sig.sig)
+			return sig.exitCode()
+		}
+		fmt.Fprintf(c.stderr, "%s: interrupted after %d entries\n", name, res.entries)
+		return exitInterrupted
+	case errors.Is(res.writeErr, syscall.EPIPE):
+		return exitClosedPipe // the reader has what it wanted: nothing to say
+	case res.writeErr != nil:
+		fmt.Fprintf(c.stderr, "%s: writing output: %v\n", name, res.writeErr)
+		return exitAPI
+	case res.walkErr != nil:
+		fmt.Fprintf(c.stderr, "%s: %s\n", name, strings.TrimPrefix(res.walkErr.Error(), "riskcloud: "))
+		if errors.Is(res.walkErr, riskcloud.ErrNotFound) && !o.conn.demo {
+			fmt.Fprintf(c.stderr, "%s: the URL (%s) or its path prefix is probably wrong: it should be the address of the instance, such as https://acme.logicgate.com, plus the path prefix of a proxy in front of it if there is one\n",
+				name, o.conn.urlFrom)
+		}
+		if errors.Is(res.walkErr, riskcloud.ErrInvalidArgument) {
+			return exitUsage
+		}
+		return exitAPI
+	case res.entries == 0:
+		c.noEntries(o)
+	}
+	return exitOK
+}
+
+// noEntries explains an empty result: Risk Cloud answers a key without the
+// entitlement with an empty list on some instances, rather than a 403.
+func (c *cli) noEntries(o *options) {
+	switch {
+	case o.conn.demo && o.command == "attempts":
+		fmt.Fprintf(c.stderr, "%s: no entries (the demo files its entries under %s)\n", name, riskcloudtest.DefaultEmail)
+	case o.conn.demo:
+		fmt.Fprintf(c.stderr, "%s: no entries\n", name)
+	default:
+		fmt.Fprintf(c.stderr, "%s: no entries; if you expected some, the API key's user may lack the Admin > All entitlement\n", name)
+	}
+}
