@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,10 +75,8 @@ func (c *cli) parse(args []string) (*options, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	switch o.format {
-	case "", "jsonl", "csv", "table":
-	default:
-		return nil, usagef("--format %q is not one of jsonl, csv, table", o.format)
+	if o.format != "" && !slices.Contains(formats, o.format) {
+		return nil, usagef("--format %q is not one of %s", o.format, strings.Join(formats, ", "))
 	}
 	switch {
 	case o.limit < 0:

@@ -53,6 +53,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
@@ -120,6 +121,9 @@ type cli struct {
 }
 
 func (c *cli) run(ctx context.Context, args []string) int {
+	if len(args) > 0 && args[0] == "serve" {
+		return c.serveTemporary(ctx, args[1:])
+	}
 	opts, err := c.parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		io.WriteString(c.stdout, usage)
@@ -153,6 +157,40 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		}
 	}
 	return code
+}
+
+// serveTemporary parses serve's flags and runs it, until the cobra command
+// replaces it (temporary: only flags after "serve" are read).
+func (c *cli) serveTemporary(ctx context.Context, args []string) int {
+	var cfg serveConfig
+	fs := flag.NewFlagSet(name+" serve", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.StringVar(&cfg.addr, "addr", defaultServeAddr, "host:port to listen on (:0 for any free port)")
+	fs.IntVar(&cfg.entries, "entries", demoEntries, "entries in the log at start")
+	fs.Int64Var(&cfg.seed, "seed", demoSeed, "seed of the generated entries")
+	fs.Float64Var(&cfg.arrivalsPerMinute, "arrivals", 0, "new entries a minute at the head of the log")
+	fs.DurationVar(&cfg.latency, "latency", 0, "added to every response")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(c.stderr, "%s: serve takes no arguments, got %q\n", name, fs.Arg(0))
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+	defer stop()
+	if err := runServe(ctx, cfg, c.stdout, c.stderr); err != nil {
+		fmt.Fprintf(c.stderr, "%s: %v\n", name, err)
+		var usage *usageError
+		if errors.As(err, &usage) {
+			return exitUsage
+		}
+		return exitAPI
+	}
+	return exitOK
 }
 
 // list walks the listing and writes it, returning the exit code.
