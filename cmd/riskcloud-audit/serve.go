@@ -98,14 +98,30 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	if host, _, _ := net.SplitHostPort(cfg.addr); !isLoopbackHost(host) && !isUnspecified(host) {
 		fmt.Fprintf(stderr, "%s: serve: note: the SDK and this CLI accept http:// only for a loopback host\n", name)
 	}
-	return serveUntilDone(ctx, ln, f.srv, cfg, start, stderr)
+	stopping := make(chan struct{})
+	live := &liveServer{
+		fake:     f.srv,
+		handler:  logRequests(delay(f.srv, cfg.latency, stopping), logger(stderr)),
+		stopping: stopping,
+	}
+	if cfg.arrivalsPerMinute > 0 {
+		live.arrivals = &arrivals{perMinute: cfg.arrivalsPerMinute, seed: cfg.seed, start: start}
+	}
+	return live.serve(ctx, ln, stderr)
 }
 
-// serveUntilDone serves fake on ln, with arrivals, until ctx ends.
-func serveUntilDone(ctx context.Context, ln net.Listener, fake *riskcloudtest.Server, cfg serveConfig, start time.Time, stderr io.Writer) error {
-	stopping := make(chan struct{})
+// liveServer is the fake as serve runs it.
+type liveServer struct {
+	fake     *riskcloudtest.Server
+	handler  http.Handler  // fake, behind --latency and the request log
+	stopping chan struct{} // closed at the stop, to drop the requests waiting out --latency
+	arrivals *arrivals     // nil when none arrive
+}
+
+// serve serves on ln until ctx ends.
+func (l *liveServer) serve(ctx context.Context, ln net.Listener, stderr io.Writer) error {
 	hs := &http.Server{
-		Handler:           logRequests(delay(fake, cfg.latency, stopping), logger(stderr)),
+		Handler:           l.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(stderr, name+": serve: ", 0),
 	}
@@ -114,9 +130,8 @@ func serveUntilDone(ctx context.Context, ln net.Listener, fake *riskcloudtest.Se
 
 	arrivalsCtx, stopArrivals := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	if cfg.arrivalsPerMinute > 0 {
-		sched := &arrivals{perMinute: cfg.arrivalsPerMinute, seed: cfg.seed, start: start}
-		wg.Go(func() { sched.run(arrivalsCtx, fake) })
+	if l.arrivals != nil {
+		wg.Go(func() { l.arrivals.run(arrivalsCtx, l.fake) })
 	}
 	defer wg.Wait()
 	defer stopArrivals()
@@ -126,7 +141,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, fake *riskcloudtest.Se
 	case <-ctx.Done():
 	case serveErr = <-served:
 	}
-	close(stopping) // drops the requests waiting out --latency, so that stopping is prompt
+	close(l.stopping) // so that a stop is prompt whatever --latency
 	grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(grace); err != nil {
@@ -349,32 +364,43 @@ func (w *statusWriter) Flush() {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // arrivals schedules entries arriving at the head of the log, the k-th at
-// start + k/perMinute minutes, each a generated login or failure. Arrivals
-// are counted from start rather than from tick to tick, so that their
-// number follows the rate whatever the ticker's drift.
+// start + k/perMinute minutes. Arrivals are counted from start rather than
+// from tick to tick, so that their number follows the rate whatever the
+// ticker's drift.
 type arrivals struct {
 	perMinute float64
 	seed      int64
 	start     time.Time
-	added     int // arrivals so far
+	added     int               // arrivals so far
+	templates []riskcloud.Entry // generated once; arrival k is the k-th, cyclically, at its own time
 }
+
+// arrivalTemplates is how many generated entries the arrivals cycle
+// through: enough for a few brute-force bursts among them.
+const arrivalTemplates = 4096
 
 // due returns the arrivals scheduled up to now and not yet returned, newest
 // first, as Server.Add takes them. Their timestamps are never after now,
-// nor before start (the newest entry at start).
+// nor before start (the newest entry at start). The same seed gives the
+// same arrivals, however the instants asked at fall.
 func (a *arrivals) due(now time.Time) []riskcloud.Entry {
 	elapsed := now.Sub(a.start)
 	total := int(math.Floor(a.perMinute * elapsed.Minutes()))
 	if total <= a.added {
 		return nil
 	}
+	if a.templates == nil {
+		// Another seed than the initial log's, which would repeat it.
+		a.templates = riskcloudtest.GenerateAt(arrivalTemplates, a.seed+1, a.start)
+	}
 	out := make([]riskcloud.Entry, total-a.added)
 	for i := range out {
 		k := a.added + len(out) - i // newest first
 		at := a.start.Add(min(time.Duration(float64(k)/a.perMinute*float64(time.Minute)), elapsed))
-		// One generated entry at its own instant, from a seed of its own,
-		// so that a run with the same --seed sends the same arrivals.
-		out[i] = riskcloudtest.GenerateAt(1, a.seed+int64(k), at)[0]
+		e := a.templates[(k-1)%len(a.templates)]
+		// Without Raw, the fake sends the fields, at the new time.
+		e.Timestamp, e.Raw = at.UTC().Truncate(time.Millisecond), nil
+		out[i] = e
 	}
 	a.added = total
 	return out

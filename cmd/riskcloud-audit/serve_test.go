@@ -14,8 +14,10 @@ import (
 	"net/url"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -309,6 +311,61 @@ func TestServe_cancel(t *testing.T) {
 	ln.Close()
 }
 
+// TestLiveServer_stopDropsWaiting stops a server while the test knows a
+// request is waiting out an hour's latency: the stop must not wait for it,
+// nor leave its handler behind.
+func TestLiveServer_stopDropsWaiting(t *testing.T) {
+	t.Parallel()
+	fake := newServer(t)
+	var log syncBuffer
+	stopping := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	inner := logRequests(delay(fake, time.Hour, stopping), logger(&log))
+	live := &liveServer{fake: fake, stopping: stopping, handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		inner.ServeHTTP(w, r)
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- live.serve(ctx, ln, io.Discard) }()
+
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	got := make(chan error, 1)
+	go func() {
+		resp, err := (&http.Client{Transport: tr}).Get("http://" + ln.Addr().String() + "/api/v1/access-audit/logins")
+		if err == nil {
+			resp.Body.Close()
+		}
+		got <- err
+	}()
+	<-entered
+	began := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not return within 10 s")
+	}
+	if took := time.Since(began); took >= shutdownGrace {
+		t.Errorf("the stop took %v: it waited for the request", took)
+	}
+	if err := <-got; err == nil {
+		t.Error("the waiting request got an answer")
+	}
+	if !strings.Contains(log.String(), " GET /api/v1/access-audit/logins aborted ") {
+		t.Errorf("log %q", log.String())
+	}
+}
+
 // TestDelay checks --latency on its own, where the test knows the request
 // is waiting: a stop drops it at once, a client that leaves ends it, and
 // otherwise the answer comes after the latency. The log says which.
@@ -418,26 +475,28 @@ func TestServe_badConfig(t *testing.T) {
 }
 
 // TestArrivals_due checks the schedule at rates from one every four
-// minutes to the most allowed, asked at irregular instants: as many
-// arrivals as the rate says by each instant, newest first, each at or after
-// the one before and the start, none after the instant asked at.
+// minutes to the most allowed, asked at irregular instants (in units of the
+// interval between two arrivals, and a few absolute ones): as many arrivals
+// as the rate says by each instant, newest first, each at or after the one
+// before and the start, none after the instant asked at, and the same
+// arrivals however the instants fall.
 func TestArrivals_due(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 12, 1, 18, 0, 0, 123_456_789, time.UTC)
-	steps := []time.Duration{0, time.Nanosecond, 7 * time.Millisecond, 0, time.Second, 59 * time.Second, time.Minute,
-		time.Minute, 3*time.Minute + 999*time.Millisecond, time.Millisecond, 10 * time.Minute}
+	intervals := []float64{0, 0.3, 0, 0.7, 1, 2.5, 0.999, 0.001, 40, 1000, 3.2}
 	for _, perMinute := range []float64{0.25, 1, 7, 60, 1000, 123_456.5, maxArrivalsPerMinute} {
+		interval := float64(time.Minute) / perMinute
 		a := &arrivals{perMinute: perMinute, seed: 5, start: start}
 		prev := start.Truncate(time.Millisecond) // the initial log's newest
 		now := start
 		var got []riskcloud.Entry // oldest first
-		for _, step := range steps {
-			now = now.Add(step)
+		for _, n := range intervals {
+			now = now.Add(time.Duration(n*interval) + time.Nanosecond)
 			batch := a.due(now)
 			for i := len(batch) - 1; i >= 0; i-- {
 				ts := batch[i].Timestamp
-				if ts.Before(prev) || ts.After(now) {
-					t.Fatalf("%g/min: arrival at %v, after one at %v, asked at %v", perMinute, ts, prev, now)
+				if ts.Before(prev) || ts.After(now) || ts.Location() != time.UTC || len(batch[i].Raw) != 0 {
+					t.Fatalf("%g/min: arrival at %v (raw %s), after one at %v, asked at %v", perMinute, ts, batch[i].Raw, prev, now)
 				}
 				prev = ts
 				got = append(got, batch[i])
@@ -446,12 +505,14 @@ func TestArrivals_due(t *testing.T) {
 				t.Fatalf("%g/min: %d arrivals after %v, want %d", perMinute, len(got), now.Sub(start), want)
 			}
 		}
-		// The same seed gives the same arrivals, whatever the instants asked.
+		if len(got) < 1000 {
+			t.Fatalf("%g/min: only %d arrivals", perMinute, len(got))
+		}
 		b := &arrivals{perMinute: perMinute, seed: 5, start: start}
 		again := b.due(now)
 		for i := range again {
-			if string(again[i].Raw) != string(got[len(got)-1-i].Raw) {
-				t.Fatalf("%g/min: arrival %d differs between two schedules: %s, %s", perMinute, i, again[i].Raw, got[len(got)-1-i].Raw)
+			if e, f := again[i], got[len(got)-1-i]; e.Type != f.Type || e.Timestamp != f.Timestamp || e.RemoteAddress != f.RemoteAddress || e.Message != f.Message {
+				t.Fatalf("%g/min: arrival %d differs between two schedules: %+v, %+v", perMinute, i, e, f)
 			}
 		}
 		if tick := a.tick(); tick < 10*time.Millisecond || tick > time.Second {
@@ -518,4 +579,98 @@ func TestServeURL(t *testing.T) {
 			t.Errorf("serveURL(%q) = %q, want %q", tt.addr, got, tt.want)
 		}
 	}
+}
+
+// TestBinary_serve starts serve as a process, as a script would, reads its
+// two lines, runs the CLI against it in every format, and stops it with
+// SIGTERM.
+func TestBinary_serve(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGTERM cannot be sent to a process on Windows")
+	}
+	t.Parallel()
+	server, _ := command(t, nil, "serve", "--addr", "127.0.0.1:0", "--entries", "300", "--seed", "2")
+	stderr := &syncBuffer{} // read while the server runs
+	server.Stderr = stderr
+	pipe, err := server.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		io.Copy(io.Discard, pipe) // to EOF, before Wait closes the pipe
+		close(lines)
+		exited <- server.Wait()
+	}()
+	t.Cleanup(func() {
+		server.Process.Kill() // a no-op once it has exited
+		<-exited
+	})
+
+	var first []string
+	for len(first) < 2 {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("stdout ended after %q; stderr %q", first, stderr)
+			}
+			first = append(first, line)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no two lines within 10 s, got %q; stderr %q", first, stderr)
+		}
+	}
+	url, token := urlLine.FindStringSubmatch(first[0]), tokenLine.FindStringSubmatch(first[1])
+	if url == nil || token == nil {
+		t.Fatalf("first lines %q; stderr %q", first, stderr)
+	}
+	env := map[string]string{envURL: url[1], envToken: token[1]}
+
+	t.Run("formats", func(t *testing.T) {
+		for _, format := range formats {
+			t.Run(format, func(t *testing.T) {
+				t.Parallel()
+				cmd, cliStderr := command(t, env, "--format", format, "logins", "--limit", "25", "--size", "10")
+				out, code := exitCode(t, cmd)
+				if code != exitOK || strings.TrimSpace(out) == "" {
+					t.Errorf("exit %d, stdout %q, stderr %q", code, out, cliStderr)
+				}
+			})
+		}
+	})
+
+	if err := server.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		exited <- err // for the cleanup
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v, want exit 0; stderr %q", err, stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve still running 10 s after SIGTERM")
+	}
+	// Each format's run read three pages: 25 entries, 10 a page.
+	log := stderr.String()
+	if n := strings.Count(log, " GET /api/v1/access-audit/logins?page=2&size=10 200 "); n != len(formats) {
+		t.Errorf("%d runs' last pages logged, want %d:\n%s", n, len(formats), log)
+	}
+	if !strings.HasSuffix(log, "serve: stopped\n") {
+		t.Errorf("stderr does not end with the stop:\n%s", log)
+	}
+	for line := range lines {
+		first = append(first, line)
+	}
+	if len(first) != 4 {
+		t.Errorf("stdout has %d lines, want the 4 printed at start:\n%s", len(first), strings.Join(first, "\n"))
+	}
+	assertNoSecrets(t, result{stderr: log}, env[envToken])
 }
