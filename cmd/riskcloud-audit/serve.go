@@ -93,21 +93,30 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) er
 	if err := f.writeEnv(stdout, baseURL); err != nil {
 		return fmt.Errorf("writing the server's URL and token: %w", err)
 	}
-	fmt.Fprintf(stderr, "%s: serve: %d entries (seed %d) at %s, %g arrivals a minute, latency %v; stop with Ctrl-C or SIGTERM\n",
-		name, cfg.entries, cfg.seed, baseURL, cfg.arrivalsPerMinute, cfg.latency)
-	if host, _, _ := net.SplitHostPort(cfg.addr); !isLoopbackHost(host) && !isUnspecified(host) {
-		fmt.Fprintf(stderr, "%s: serve: note: the SDK and this CLI accept http:// only for a loopback host\n", name)
-	}
+	// Every line on stderr goes through one log.Logger, which writes each
+	// whole: the handlers log concurrently, and the caller's writer need
+	// not be safe for that.
+	logger := log.New(stderr, "", 0)
+	announce(logger, cfg, baseURL)
 	stopping := make(chan struct{})
 	live := &liveServer{
 		fake:     f.srv,
-		handler:  logRequests(delay(f.srv, cfg.latency, stopping), logger(stderr)),
+		handler:  logRequests(delay(f.srv, cfg.latency, stopping), logger),
 		stopping: stopping,
 	}
 	if cfg.arrivalsPerMinute > 0 {
 		live.arrivals = &arrivals{perMinute: cfg.arrivalsPerMinute, seed: cfg.seed, start: start}
 	}
-	return live.serve(ctx, ln, stderr)
+	return live.serve(ctx, ln, logger)
+}
+
+// announce says on stderr what is served where, and how to stop it.
+func announce(logger *log.Logger, cfg serveConfig, baseURL string) {
+	logger.Printf("%s: serve: %d entries (seed %d) at %s, %g arrivals a minute, latency %v; stop with Ctrl-C or SIGTERM",
+		name, cfg.entries, cfg.seed, baseURL, cfg.arrivalsPerMinute, cfg.latency)
+	if host, _, _ := net.SplitHostPort(cfg.addr); !isLoopbackHost(host) && !isUnspecified(host) {
+		logger.Printf("%s: serve: note: the SDK and this CLI accept http:// only for a loopback host", name)
+	}
 }
 
 // liveServer is the fake as serve runs it.
@@ -119,11 +128,11 @@ type liveServer struct {
 }
 
 // serve serves on ln until ctx ends.
-func (l *liveServer) serve(ctx context.Context, ln net.Listener, stderr io.Writer) error {
+func (l *liveServer) serve(ctx context.Context, ln net.Listener, logger *log.Logger) error {
 	hs := &http.Server{
 		Handler:           l.handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          log.New(stderr, name+": serve: ", 0),
+		ErrorLog:          logger, // net/http's lines start "http: "
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
@@ -151,7 +160,7 @@ func (l *liveServer) serve(ctx context.Context, ln net.Listener, stderr io.Write
 		return fmt.Errorf("serving: %w", serveErr)
 	}
 	<-served // http.ErrServerClosed, now that Shutdown ran
-	fmt.Fprintf(stderr, "%s: serve: stopped\n", name)
+	logger.Printf("%s: serve: stopped", name)
 	return nil
 }
 
@@ -281,10 +290,6 @@ func delay(h http.Handler, latency time.Duration, stopping <-chan struct{}) http
 		}
 	})
 }
-
-// logger is the request log: a log.Logger is safe for concurrent use and
-// writes each line whole.
-func logger(w io.Writer) *log.Logger { return log.New(w, "", 0) }
 
 // logRequests logs each request handled by h: its time, method, path and
 // query (see loggedParams), status and duration. Never a header: the

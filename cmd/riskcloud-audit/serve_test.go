@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	stdlog "log"
 	"math"
 	"net"
 	"net/http"
@@ -47,9 +48,9 @@ func (b *syncBuffer) String() string {
 // served is a runServe running in-process.
 type served struct {
 	url, token   string
-	id, secret   string   // from the client credentials' comment line
-	lines        []string // every stdout line read by the time the env lines were
-	stderr       *syncBuffer
+	id, secret   string        // from the client credentials' comment line
+	lines        []string      // every stdout line read by the time the env lines were
+	stderr       *bytes.Buffer // not safe for concurrent use, as runServe may be given: read it after stop
 	cancel       context.CancelFunc
 	done         chan error
 	started      time.Time // before runServe was called
@@ -70,7 +71,7 @@ func startServe(t *testing.T, cfg serveConfig) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	s := &served{stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1), started: time.Now()}
+	s := &served{stderr: &bytes.Buffer{}, cancel: cancel, done: make(chan error, 1), started: time.Now()}
 	go func() {
 		err := runServe(ctx, cfg, pw, s.stderr)
 		pw.Close()
@@ -94,12 +95,13 @@ func startServe(t *testing.T, cfg serveConfig) *served {
 		}
 		s.lines = append(s.lines, line)
 	}
-	if len(s.lines) < 4 {
-		t.Fatalf("stdout ended after %q; stderr %q", s.lines, s.stderr)
+	var m1, m2, m4 []string
+	if len(s.lines) == 4 {
+		m1, m2, m4 = urlLine.FindStringSubmatch(s.lines[0]), tokenLine.FindStringSubmatch(s.lines[1]), credsLine.FindStringSubmatch(s.lines[3])
 	}
-	m1, m2, m4 := urlLine.FindStringSubmatch(s.lines[0]), tokenLine.FindStringSubmatch(s.lines[1]), credsLine.FindStringSubmatch(s.lines[3])
 	if m1 == nil || m2 == nil || m4 == nil || !strings.HasPrefix(s.lines[2], "# ") {
-		t.Fatalf("first lines:\n%s", strings.Join(s.lines, "\n"))
+		err := s.stop(t)
+		t.Fatalf("first lines:\n%s\nrunServe = %v; stderr %q", strings.Join(s.lines, "\n"), err, s.stderr)
 	}
 	s.url, s.token, s.id, s.secret = m1[1], m2[1], m4[1], m4[2]
 	return s
@@ -156,7 +158,8 @@ func TestServe_sdkAndCLI(t *testing.T) {
 	s := startServe(t, serveConfig{addr: "127.0.0.1:0", entries: 300, seed: 7})
 	c := sdkClient(t, s.url, riskcloud.WithToken(s.token))
 
-	all := walk(t, c.AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: 40}))
+	// Prefetch: requests in parallel, whose log lines stderr gets at once.
+	all := walk(t, c.AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: 40, Prefetch: 4}))
 	logins := walk(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 40}))
 	failures := walk(t, c.AccessAudit.Failures(&riskcloud.ListOptions{Size: 40}))
 	if len(all) != 300 || len(logins)+len(failures) != 300 || len(failures) == 0 {
@@ -320,7 +323,8 @@ func TestLiveServer_stopDropsWaiting(t *testing.T) {
 	var log syncBuffer
 	stopping := make(chan struct{})
 	entered := make(chan struct{}, 1)
-	inner := logRequests(delay(fake, time.Hour, stopping), logger(&log))
+	logger := stdlog.New(&log, "", 0)
+	inner := logRequests(delay(fake, time.Hour, stopping), logger)
 	live := &liveServer{fake: fake, stopping: stopping, handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entered <- struct{}{}
 		inner.ServeHTTP(w, r)
@@ -332,7 +336,7 @@ func TestLiveServer_stopDropsWaiting(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- live.serve(ctx, ln, io.Discard) }()
+	go func() { done <- live.serve(ctx, ln, logger) }()
 
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
@@ -392,7 +396,7 @@ func TestDelay(t *testing.T) {
 			h := logRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				entered <- struct{}{}
 				delay(ok, tt.latency, stopping).ServeHTTP(w, r)
-			}), logger(&log))
+			}), stdlog.New(&log, "", 0))
 			srv := httptest.NewServer(h)
 			defer srv.Close()
 			defer srv.Client().Transport.(*http.Transport).CloseIdleConnections()
@@ -673,4 +677,29 @@ func TestBinary_serve(t *testing.T) {
 		t.Errorf("stdout has %d lines, want the 4 printed at start:\n%s", len(first), strings.Join(first, "\n"))
 	}
 	assertNoSecrets(t, result{stderr: log}, env[envToken])
+}
+
+// TestServe_anyInterface listens on every interface, as ":0" asks, and
+// prints a loopback URL with the real port, which the SDK accepts.
+func TestServe_anyInterface(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, serveConfig{addr: ":0", entries: 3})
+	c := sdkClient(t, s.url, riskcloud.WithToken(s.token))
+	if got := walk(t, c.AccessAudit.Logins(nil)); len(got) == 0 {
+		t.Error("no logins")
+	}
+}
+
+func TestAnnounce_nonLoopbackNote(t *testing.T) {
+	t.Parallel()
+	for addr, note := range map[string]bool{
+		"127.0.0.1:0": false, "[::1]:0": false, "localhost:8080": false, ":0": false, "0.0.0.0:0": false, "[::]:0": false,
+		"192.0.2.1:8080": true, "myhost.example:8080": true,
+	} {
+		var buf bytes.Buffer
+		announce(stdlog.New(&buf, "", 0), serveConfig{addr: addr}, "http://x")
+		if got := strings.Contains(buf.String(), "only for a loopback host"); got != note {
+			t.Errorf("%s: %q, want the note: %t", addr, buf.String(), note)
+		}
+	}
 }
