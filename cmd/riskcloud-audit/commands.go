@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -176,7 +177,12 @@ func (c *cli) newServeCommand() *cobra.Command {
 			case cfg.latency < 0:
 				return usagef("--latency must not be negative")
 			}
-			if err := c.serve(cmd.Context(), cfg, c.stdout, c.stderr); err != nil {
+			err := c.serve(cmd.Context(), cfg, c.stdout, c.stderr)
+			var usage *usageError
+			if errors.As(err, &usage) {
+				return err // a flag that cannot be served: exit 2, as any usage error
+			}
+			if err != nil {
 				fmt.Fprintf(c.stderr, "%s: serve: %v\n", name, err)
 				return exit(exitAPI)
 			}
