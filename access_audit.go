@@ -113,17 +113,29 @@ type v1Query struct {
 	Size  int    `url:"size,omitempty"`
 }
 
+// v1Listing is the endpoint of the three v1 listings: Spring pages of
+// entries without ids, placed by position.
+type v1Listing struct {
+	urlPath string
+	email   string // "" on Logins and Failures without ListOptions.Email
+}
+
+func (l v1Listing) path() string { return l.urlPath }
+
+func (l v1Listing) query(n, size int) any { return v1Query{Email: l.email, Page: n, Size: size} }
+
+func (v1Listing) decode(body []byte, maxEntries int) (*Page[Entry], pageMeta, error) {
+	return decodeEntryPage(body, maxEntries)
+}
+
+func (v1Listing) key(e *Entry) ([]byte, time.Time) { return entryKey(e) }
+
+func (v1Listing) newPlacer(first, size int) placer { return newPosition(first, size) }
+
 func newEntryPager(c *Client, path string, opts ListOptions, err error) *Pager[Entry] {
 	if err == nil {
 		err = checkListOptions(&opts)
 	}
-	email := opts.Email
-	ep := endpoint[Entry]{
-		path:      path,
-		query:     func(n, size int) any { return v1Query{Email: email, Page: n, Size: size} },
-		decode:    decodeEntryPage,
-		key:       entryKey,
-		newPlacer: newPlacerByPosition,
-	}
+	ep := v1Listing{urlPath: path, email: opts.Email}
 	return &Pager[Entry]{client: c, ep: ep, opts: walkOptionsOf(opts), err: err}
 }

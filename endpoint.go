@@ -7,30 +7,30 @@ import "time"
 // its entries apart. The walk (pagination.go, walk.go, prefetch.go) asks
 // an endpoint for these and reads nothing else of it, so a listing with
 // another query or another page shape (v2's {content, links, page}, whose
-// entries carry ids) is a new endpoint value, not a change to the walk.
-type endpoint[T any] struct {
-	path string
+// entries carry ids) is a new endpoint type, not a change to the walk.
+// v1Listing (access_audit.go) is the v1 endpoints' implementation.
+type endpoint[T any] interface {
+	// path is the listing's path below the base URL.
+	path() string
 	// query returns the query of a request for page n of size entries
 	// (0: the server's default): a struct whose url tags spell the keys,
 	// which go-querystring encodes. It holds the listing's own filters
 	// (v1's email) beside the page and size that every walk sends.
-	query func(n, size int) any
+	query(n, size int) any
 	// decode reads a page's body, of at most maxEntries entries.
-	decode func(body []byte, maxEntries int) (*Page[T], pageMeta, error)
+	decode(body []byte, maxEntries int) (*Page[T], pageMeta, error)
 	// key gives an entry's identity (its raw bytes, or an id where the
 	// API has one) and its time (zero: none), which the walk compares
 	// across pages and checks against Since and Until.
-	key func(*T) ([]byte, time.Time)
+	key(e *T) (identity []byte, ts time.Time)
 	// newPlacer returns what decides, for a walk from page first in pages
 	// of size entries (0: the server's default), which page to request
 	// next and what is new in each (see placer). position, the placer of
 	// the v1 endpoints, needs no id and follows page numbers; an endpoint
 	// whose entries carry ids, or whose server names the next page, brings
 	// its own.
-	newPlacer func(first, size int) placer
+	newPlacer(first, size int) placer
 }
-
-func newPlacerByPosition(first, size int) placer { return newPosition(first, size) }
 
 // walkOptions is what every walk needs, whatever its endpoint: where it
 // starts, the page size it asks for, where it ends (Since, Limit), what it

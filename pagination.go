@@ -119,15 +119,15 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 
 // fetch requests page n and decodes it.
 func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error) {
-	return getPage(ctx, p.client, p.ep.path, n, p.ep.query(n, p.opts.size),
+	return getPage(ctx, p.client, p.ep.path(), n, p.ep.query(n, p.opts.size),
 		func(body []byte) (*Page[T], pageMeta, error) { return p.ep.decode(body, entryLimit(p.opts.size)) })
 }
 
-func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.ep.path }
+func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.ep.path() }
 
 // Format prints the Pager as its endpoint, for every verb: the options hold
 // an email address, which belongs in no log. (A value receiver covers Pager
 // values as well as pointers.)
 func (p Pager[T]) Format(f fmt.State, _ rune) {
-	io.WriteString(f, "riskcloud.Pager("+http.MethodGet+" "+p.ep.path+")")
+	io.WriteString(f, "riskcloud.Pager("+http.MethodGet+" "+p.ep.path()+")")
 }
