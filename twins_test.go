@@ -239,6 +239,15 @@ func TestPosition_twinBursts(t *testing.T) {
 		// The same with +2 -2 before every other request, pages of 2.
 		{name: "+2 -2 before every other request", c: twinCase{times: "own", bursts: []int{1, 4, 1, 4, 3, 2, 2, 4, 1, 1, 1},
 			size: 2, omit: "pages last", churn: "other", add: 2, drop: 2}},
+		// Seeds of TestPosition_twinLogs, each wrong without one part of
+		// the fix. Pages of 1, where the entries yielded last never showed
+		// two identical ones, so that the log was taken to have none and
+		// twins were guessed by the rule for logs without them:
+		{name: "seed 1901", c: drawTwinCase(1901)},
+		{name: "seed 27268", c: drawTwinCase(27268)},
+		{name: "seed 52640", c: drawTwinCase(52640)},
+		// A count that shrank read as if nothing had been deleted:
+		{name: "seed 33448", c: drawTwinCase(33448)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
