@@ -87,7 +87,7 @@ type mark struct {
 	haveTotal bool
 	// counted is e's index if no entry was deleted since it was last known
 	// exactly, as the growth of totalElements counts arrivals since (-1:
-	// unknown). See byCount.
+	// unknown). See resolve.
 	counted int64
 }
 
@@ -228,9 +228,6 @@ func (p *position) placeNext(v view) (step, error) {
 	h, ok := decisive(hyps, int64(v.n)*p.sizing.size, len(v.entries))
 	switch {
 	case ok && (v.after || h.exact() || h.kind == gone):
-		if c, ok := p.byCount(hyps, counted); ok && h.kind == before {
-			h = c // no yield either way; keep e's index exact
-		}
 		return p.place(v, h, counted)
 	case !v.after && (ok || len(hyps) == 0):
 		// Requested ahead, its answer may predate the page placed last:
@@ -262,22 +259,6 @@ func (p *position) countedAt(v view) int64 {
 		return p.mark.counted + v.total - p.mark.total
 	}
 	return p.mark.counted
-}
-
-// byCount returns the hypothesis that puts e at counted, where it is if
-// no entry was deleted since its index was last known exactly (-1: it was
-// not), in a log that has shown twins: there a twin of e is more likely
-// than a deletion (see resolve).
-func (p *position) byCount(hyps []hypothesis, counted int64) (hypothesis, bool) {
-	if !p.hist.twins || counted < 0 {
-		return hypothesis{}, false
-	}
-	for _, h := range hyps {
-		if h.exact() && h.q == counted {
-			return h, true
-		}
-	}
-	return hypothesis{}, false
 }
 
 // settle places the held page from v, a second look at the page before
