@@ -5,7 +5,8 @@ import "errors"
 // history is what the walk remembers of the entries it yielded.
 type history struct {
 	// tail is the run of entries yielded last, newest first, ending with
-	// e: at least tailMin entries, and two pages.
+	// e: at least tailMin entries, and two pages; only the page placed
+	// last after a guess (see position.settle).
 	tail []fingerprint
 	// lastOfPage marks the last entry yielded from each page: enough to
 	// catch a server whose pages wrap around, as any page's worth of its
@@ -44,6 +45,7 @@ func (h *history) remember(fresh []fingerprint, older bool, size int64) (provabl
 		for _, f := range fresh {
 			switch {
 			case near[f.sum]:
+				h.twins = true // as the walk takes it to be, yielding it
 			case h.lastOfPage[f.sum]:
 				return false, errors.New("it brings back an entry yielded pages before: the server's pages seem to wrap around, or its entries carry no time and repeat")
 			default:

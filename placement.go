@@ -251,21 +251,33 @@ func leastIndex(hyps []hypothesis) int64 {
 // hypothesis without a twin win, or else the held page's only one without
 // a twin. In a log with twins, a twin of e is more likely than a deletion:
 // the hypothesis that needs no deletion since e's index was last known
-// wins, as the growth of totalElements counts it.
-func resolve(held *heldPage, second []hypothesis, growth, start int64, twins bool) (hypothesis, bool) {
+// wins, as the growth of totalElements counts it, if the second look too
+// shows e where no deletion puts it.
+//
+// Those last rules guess (guessed): the hypothesis they pick is the
+// likelier, not the only one that fits.
+func resolve(held *heldPage, second []hypothesis, growth, start int64, twins bool) (h hypothesis, guessed, ok bool) {
 	m := len(held.v.entries)
 	if len(second) == 0 {
-		return hypothesis{}, false
+		return hypothesis{}, false, false
 	}
 	if allGoneNow(second) {
-		return hypothesis{kind: gone}, true
+		return hypothesis{kind: gone}, false, true
 	}
 	fits := keep(held.hyps, func(h hypothesis) bool {
 		return slices.ContainsFunc(second, func(s hypothesis) bool { return compatible(h, s, growth) })
 	})
 	if h, ok := decisive(fits, start, m); ok {
-		return h, true
+		return h, false, true
 	}
+	h, ok = guess(held, second, fits, growth, start, twins)
+	return h, true, ok
+}
+
+// guess picks the hypothesis for a held page when what the two looks
+// prove leaves more than one yield (see resolve), if it can.
+func guess(held *heldPage, second, fits []hypothesis, growth, start int64, twins bool) (hypothesis, bool) {
+	m := len(held.v.entries)
 	if !held.v.after || !slices.ContainsFunc(second, hypothesis.exact) {
 		// The held page was requested ahead, and its answer may predate
 		// the page placed before it, so the count does not bound it and a
@@ -275,8 +287,12 @@ func resolve(held *heldPage, second []hypothesis, growth, start int64, twins boo
 		return hypothesis{}, false
 	}
 	if twins {
+		// If the second look shows e further on than no deletion puts it,
+		// the log changed in a way the count did not see, and nothing
+		// says whether before the held page or after it.
 		counted := keep(fits, func(h hypothesis) bool { return h.exact() && h.q == held.counted })
-		if len(counted) == 1 {
+		still := slices.ContainsFunc(second, func(s hypothesis) bool { return s.exact() && s.q == held.counted+growth })
+		if len(counted) == 1 && still {
 			return counted[0], true
 		}
 		return hypothesis{}, false

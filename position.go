@@ -1,6 +1,9 @@
 package riskcloud
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // position is the [placer] of the v1 endpoints, whose entries carry no id:
 // it keeps a walk's place in a log read newest first while it changes,
@@ -41,12 +44,17 @@ import "fmt"
 // against a deletion, the walk goes by what it has seen: in a log that has
 // shown no twins, the hypotheses without one win; in a log that has, the
 // one that needs no deletion since e's index was last known (the growth of
-// totalElements then counts the arrivals). Either can be wrong only when
-// twins of e straddle a page boundary while the log both gains and loses
-// entries between the two looks; the README says so. Entries yielded
-// under a twin claim are not provably new, and an entry identical to one
-// yielded pages before (the last of each page is remembered) ends the
-// walk: a log read newest first never brings one back.
+// totalElements then counts the arrivals; a count that shrank proves a
+// deletion, and then nothing is counted), if the second look agrees.
+// Either can be wrong only when twins of e straddle a page boundary while
+// the log both gains and loses entries between the two looks; the README
+// says so. So that one wrong guess does not mislead the next, the walk
+// then remembers only the held page as the entries it yielded last: a
+// guess may have yielded a twin twice, or left one out, and the held page
+// is a run of the log that ends at e. Entries yielded under a twin claim
+// are not provably new, and an entry identical to one yielded pages
+// before (the last of each page is remembered) ends the walk: a log read
+// newest first never brings one back.
 //
 // # Pages requested ahead
 //
@@ -79,7 +87,7 @@ type mark struct {
 	haveTotal bool
 	// counted is e's index if no entry was deleted since it was last known
 	// exactly, as the growth of totalElements counts arrivals since (-1:
-	// unknown). See byCount.
+	// unknown). See resolve.
 	counted int64
 }
 
@@ -220,9 +228,6 @@ func (p *position) placeNext(v view) (step, error) {
 	h, ok := decisive(hyps, int64(v.n)*p.sizing.size, len(v.entries))
 	switch {
 	case ok && (v.after || h.exact() || h.kind == gone):
-		if c, ok := p.byCount(hyps, counted); ok && h.kind == before {
-			h = c // no yield either way; keep e's index exact
-		}
 		return p.place(v, h, counted)
 	case !v.after && (ok || len(hyps) == 0):
 		// Requested ahead, its answer may predate the page placed last:
@@ -242,31 +247,18 @@ func (p *position) placeNext(v view) (step, error) {
 
 // countedAt returns e's index as of v, which was requested after the
 // page placed last came back, if no entry was deleted since e's index was
-// last known exactly; -1 if that is unknown.
+// last known exactly; -1 if that is unknown, or if a count that shrank
+// proves a deletion.
 func (p *position) countedAt(v view) int64 {
-	if p.mark.counted < 0 {
+	switch {
+	case p.mark.counted < 0:
 		return -1
-	}
-	if v.meta.totalElements && p.mark.haveTotal {
-		return p.mark.counted + max(0, v.total-p.mark.total)
+	case v.meta.totalElements && p.mark.haveTotal && v.total < p.mark.total:
+		return -1 // the log lost entries: a deletion is proven
+	case v.meta.totalElements && p.mark.haveTotal:
+		return p.mark.counted + v.total - p.mark.total
 	}
 	return p.mark.counted
-}
-
-// byCount returns the hypothesis that puts e at counted, where it is if
-// no entry was deleted since its index was last known exactly (-1: it was
-// not), in a log that has shown twins: there a twin of e is more likely
-// than a deletion (see resolve).
-func (p *position) byCount(hyps []hypothesis, counted int64) (hypothesis, bool) {
-	if !p.hist.twins || counted < 0 {
-		return hypothesis{}, false
-	}
-	for _, h := range hyps {
-		if h.exact() && h.q == counted {
-			return h, true
-		}
-	}
-	return hypothesis{}, false
 }
 
 // settle places the held page from v, a second look at the page before
@@ -284,15 +276,23 @@ func (p *position) settle(v view) (step, error) {
 	growth := int64(0)
 	if v.meta.totalElements && held.v.meta.totalElements {
 		growth = max(0, v.total-held.v.total)
+		if v.total < held.v.total {
+			held.counted = -1 // a deletion is proven: see countedAt
+		}
 	}
 	second := p.hypotheses(v, held.lo+growth)
-	if h, ok := resolve(held, second, growth, int64(held.v.n)*p.sizing.size, p.hist.twins); ok {
+	if h, guessed, ok := resolve(held, second, growth, int64(held.v.n)*p.sizing.size, p.hist.twins); ok {
 		// Still only if e did not move from the page placed before, to the
 		// held one, to the second look.
 		still := len(second) == 1 && second[0].exact() && second[0].q == h.q
 		s, err := p.place(held.v, h, held.counted)
 		s.still = s.still && still
 		s.outcome = settled
+		if guessed && s.from < len(held.v.entries) {
+			// What a guess yields may repeat a twin or leave one out, and
+			// the tail then be no run of the log: the held page is one.
+			p.hist.tail = slices.Clone(held.v.entries)
+		}
 		return s, err
 	}
 	if len(second) == 0 {
