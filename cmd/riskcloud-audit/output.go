@@ -43,25 +43,28 @@ type writerConfig struct {
 // newEntryWriter returns the writer of format (one of formats; anything
 // else is jsonl) to w.
 func newEntryWriter(format string, w io.Writer, cfg writerConfig) entryWriter {
+	return &streamWriter{w: w, enc: newEncoder(format, cfg), email: cfg.email}
+}
+
+// newEncoder returns the encoder of format (one of formats; anything else
+// is jsonl).
+func newEncoder(format string, cfg writerConfig) encoder {
 	if cfg.now == nil {
 		cfg.now = time.Now
 	}
-	var enc encoder
 	switch format {
 	case "json":
-		enc = jsonEncoder{array: true}
+		return jsonEncoder{array: true}
 	case "csv":
-		enc = csvEncoder{header: !cfg.noHeader}
+		return csvEncoder{header: !cfg.noHeader}
 	case "table":
-		enc = newTableEncoder(cfg)
+		return newTableEncoder(cfg)
 	case "ocsf":
-		enc = newOCSFEncoder(cfg)
+		return newOCSFEncoder(cfg)
 	case "ecs":
-		enc = newECSEncoder(cfg)
-	default:
-		enc = jsonEncoder{}
+		return newECSEncoder(cfg)
 	}
-	return &streamWriter{w: w, enc: enc, email: cfg.email}
+	return jsonEncoder{}
 }
 
 // encoder appends entries in one format to a line buffer.
