@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math/bits"
 	"slices"
 	"time"
 	"unicode"
@@ -23,43 +24,62 @@ import (
 // the output is not HTML.
 //
 // Escaping is most of a line's cost, and an entry's raw JSON, with a quote
-// every few bytes, most of that: printable ASCII takes a loop without
-// branches, anything else the general one.
+// every few bytes, most of that: the bytes are scanned eight at a time
+// (jsonSpecial) and copied in runs up to the next byte that needs a
+// backslash; a byte that needs more than that takes the general loop.
 func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
 	n := len(dst)
-	dst = slices.Grow(dst, 2*len(s)+2)
-	out := dst[n : n+2*len(s)+2] // room for a backslash before every byte
-	out[0] = '"'
-	j := 1
-	var other byte // 1 once a byte needs the general loop
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		other |= jsonOther[c]
-		out[j] = '\\'
-		j += int(jsonBackslashed[c]) // " and \ keep the backslash
-		out[j] = c
-		j++
+	dst = append(slices.Grow(dst, 2*len(s)+2), '"') // no append below grows it
+	last, i := 0, 0
+	for {
+		i = nextJSONSpecial(s, i)
+		if i == len(s) {
+			break
+		}
+		if c := s[i]; c != '"' && c != '\\' {
+			return appendJSONStringGeneral(dst[:n], s)
+		}
+		dst = append(append(dst, s[last:i]...), '\\')
+		last = i
+		i++
 	}
-	if other != 0 {
-		return appendJSONStringGeneral(dst[:n], s)
-	}
-	out[j] = '"'
-	return dst[:n+j+1]
+	return append(append(dst, s[last:]...), '"')
 }
 
-// jsonBackslashed marks " and \; jsonOther the bytes that are neither
-// printable ASCII nor those two.
-var jsonBackslashed, jsonOther = func() (backslashed, other [256]byte) {
-	for c := range 256 {
-		switch {
-		case c == '"' || c == '\\':
-			backslashed[c] = 1
-		case c < 0x20 || c >= 0x7f:
-			other[c] = 1
+// nextJSONSpecial returns the index of the first byte of s from i on that
+// is not printable ASCII or is " or \, or len(s).
+func nextJSONSpecial[S ~string | ~[]byte](s S, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := jsonSpecial(load64(s, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
 	}
-	return backslashed, other
-}()
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return i
+}
+
+// load64 reads s[i:i+8] as a little-endian word, which the compiler makes
+// one load.
+func load64[S ~string | ~[]byte](s S, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// jsonSpecial sets the high bit of the bytes of x that are ", \, below
+// 0x20 or at least 0x7f. Past the first such byte a bit may be set
+// wrongly (a borrow carries into the next byte), so only the lowest set
+// bit counts.
+func jsonSpecial(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote, backslash, del := x^(ones*'"'), x^(ones*'\\'), x^(ones*0x7f)
+	zero := (quote-ones)&^quote | (backslash-ones)&^backslash | (del-ones)&^del
+	return (zero | (x-ones*0x20)&^x | x) & highs
+}
 
 // appendJSONStringGeneral is appendJSONString for any s.
 func appendJSONStringGeneral[S ~string | ~[]byte](dst []byte, s S) []byte {
