@@ -155,24 +155,57 @@ func appendUnicodeEscape(dst []byte, r rune) []byte {
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
 // appendTimestamp appends t in timeLayout. It does the work of
-// t.UTC().AppendFormat(dst, timeLayout) digit by digit, as that parses the
-// layout on every call; years outside 0 to 9999 go through AppendFormat.
+// t.UTC().AppendFormat(dst, timeLayout) with integer arithmetic on
+// t.Unix(), as AppendFormat parses the layout and t.Date splits the
+// instant anew on every call; years outside 0 to 9999 go through
+// AppendFormat.
 func appendTimestamp(dst []byte, t time.Time) []byte {
-	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return t.AppendFormat(dst, timeLayout)
+	sec := t.Unix()
+	if sec < minStampSec || sec >= maxStampSec {
+		return t.UTC().AppendFormat(dst, timeLayout)
 	}
-	hour, minute, sec := t.Clock()
+	// Days and seconds from 0000-03-01, the start of a 400-year era (the
+	// leap day last in its year), so that both are positive.
+	days, secOfDay := (sec-minStampSec)/86400+stampDayShift, int((sec-minStampSec)%86400)
+	year, month, day := civilDate(days)
 	ms := t.Nanosecond() / int(time.Millisecond)
 	dst = append2Digits(append2Digits(dst, year/100), year%100)
-	dst = append2Digits(append(dst, '-'), int(month))
+	dst = append2Digits(append(dst, '-'), month)
 	dst = append2Digits(append(dst, '-'), day)
-	dst = append2Digits(append(dst, 'T'), hour)
-	dst = append2Digits(append(dst, ':'), minute)
-	dst = append2Digits(append(dst, ':'), sec)
+	dst = append2Digits(append(dst, 'T'), secOfDay/3600)
+	dst = append2Digits(append(dst, ':'), secOfDay/60%60)
+	dst = append2Digits(append(dst, ':'), secOfDay%60)
 	dst = append2Digits(append(dst, '.', byte('0'+ms/100)), ms%100)
 	return append(dst, 'Z')
+}
+
+const (
+	// minStampSec and maxStampSec are 0000-01-01 and 10000-01-01 in Unix
+	// seconds: the years appendTimestamp writes itself.
+	minStampSec = -62167219200
+	maxStampSec = 253402300800
+	// stampDayShift is the days from 0000-03-01 back to 0000-01-01, which
+	// are -60 days from it (0000 is a leap year).
+	stampDayShift = -60
+)
+
+// civilDate is the Gregorian date of days counted from 0000-03-01 (which
+// may be down to -60): Howard Hinnant's days_from_civil reversed, in
+// divisions by constants.
+func civilDate(days int64) (year, month, day int) {
+	era := (days + 146097) / 146097 // +1 era keeps the dividend positive
+	dayOfEra := days + 146097 - era*146097
+	yearOfEra := (dayOfEra - dayOfEra/1460 + dayOfEra/36524 - dayOfEra/146096) / 365
+	dayOfYear := dayOfEra - (365*yearOfEra + yearOfEra/4 - yearOfEra/100)
+	monthFromMarch := (5*dayOfYear + 2) / 153
+	day = int(dayOfYear - (153*monthFromMarch+2)/5 + 1)
+	month = int(monthFromMarch + 3)
+	year = int(yearOfEra + (era-1)*400)
+	if month > 12 {
+		month -= 12
+		year++
+	}
+	return year, month, day
 }
 
 // twoDigits holds 00 to 99, two bytes each.

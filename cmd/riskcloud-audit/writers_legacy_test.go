@@ -123,3 +123,30 @@ func randomTime(rng *rand.Rand, base time.Time) time.Time {
 	}
 	return base.Add(time.Duration(rng.IntN(1_000_000)))
 }
+
+// TestAppendTimestamp_everyDay checks appendTimestamp's calendar against
+// time.Format on every day from year -1 to 10000 (which AppendFormat
+// writes) at a random time of day, and at each day's first and last
+// millisecond every 97 days.
+func TestAppendTimestamp_everyDay(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	start := time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(10001, 1, 1, 0, 0, 0, 0, time.UTC)
+	check := func(at time.Time) {
+		if got, want := string(appendTimestamp(nil, at)), at.UTC().Format(timeLayout); got != want {
+			t.Fatalf("appendTimestamp(%v) = %q, want %q", at, got, want)
+		}
+	}
+	for day := 0; ; day++ {
+		midnight := time.Unix(start.Unix()+int64(day)*86400, 0)
+		if !midnight.Before(end) {
+			break
+		}
+		check(midnight.Add(time.Duration(rng.Int64N(int64(24 * time.Hour)))))
+		if day%97 == 0 {
+			check(midnight)
+			check(midnight.Add(24*time.Hour - time.Millisecond))
+		}
+	}
+}
