@@ -24,42 +24,50 @@ import (
 // the output is not HTML.
 //
 // Escaping is most of a line's cost, and an entry's raw JSON, with a quote
-// every few bytes, most of that: the bytes are scanned eight at a time
-// (jsonSpecial) and copied in runs up to the next byte that needs a
-// backslash; a byte that needs more than that takes the general loop.
+// every few bytes, most of that: the bytes are copied and checked eight at
+// a time (jsonSpecial), and a word is copied whole before it is known to
+// be clean, so that a short run between two quotes costs one store, not a
+// call to copy it. A byte that needs more than a backslash takes the
+// general loop.
 func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
 	n := len(dst)
-	dst = append(slices.Grow(dst, 2*len(s)+2), '"') // no append below grows it
-	last, i := 0, 0
-	for {
-		i = nextJSONSpecial(s, i)
-		if i == len(s) {
-			break
+	// Room for a backslash before every byte, and for a word stored whole
+	// from the last place one can start.
+	size := 2*len(s) + 2 + 8
+	dst = slices.Grow(dst, size)
+	out := dst[n : n+size]
+	out[0] = '"'
+	i, j := 0, 1
+	for i+8 <= len(s) {
+		word := load64(s, i)
+		store64(out, j, word)
+		special := jsonSpecial(word)
+		if special == 0 {
+			i, j = i+8, j+8
+			continue
 		}
-		if c := s[i]; c != '"' && c != '\\' {
+		at := bits.TrailingZeros64(special) / 8
+		c := s[i+at]
+		if c != '"' && c != '\\' {
 			return appendJSONStringGeneral(dst[:n], s)
 		}
-		dst = append(append(dst, s[last:i]...), '\\')
-		last = i
-		i++
-	}
-	return append(append(dst, s[last:]...), '"')
-}
-
-// nextJSONSpecial returns the index of the first byte of s from i on that
-// is not printable ASCII or is " or \, or len(s).
-func nextJSONSpecial[S ~string | ~[]byte](s S, i int) int {
-	for ; i+8 <= len(s); i += 8 {
-		if m := jsonSpecial(load64(s, i)); m != 0 {
-			return i + bits.TrailingZeros64(m)/8
-		}
+		out[j+at], out[j+at+1] = '\\', c
+		i, j = i+at+1, j+at+2
 	}
 	for ; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			return i
+		c := s[i]
+		if c < 0x20 || c >= 0x7f {
+			return appendJSONStringGeneral(dst[:n], s)
 		}
+		if c == '"' || c == '\\' {
+			out[j] = '\\'
+			j++
+		}
+		out[j] = c
+		j++
 	}
-	return i
+	out[j] = '"'
+	return dst[:n+j+1]
 }
 
 // load64 reads s[i:i+8] as a little-endian word, which the compiler makes
@@ -68,6 +76,14 @@ func load64[S ~string | ~[]byte](s S, i int) uint64 {
 	s = s[i : i+8]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// store64 writes word to b[i:i+8], little-endian, which the compiler
+// makes one store.
+func store64(b []byte, i int, word uint64) {
+	b = b[i : i+8]
+	b[0], b[1], b[2], b[3] = byte(word), byte(word>>8), byte(word>>16), byte(word>>24)
+	b[4], b[5], b[6], b[7] = byte(word>>32), byte(word>>40), byte(word>>48), byte(word>>56)
 }
 
 // jsonSpecial sets the high bit of the bytes of x that are ", \, below

@@ -196,3 +196,21 @@ func decodedEntries(tb testing.TB, entries []riskcloud.Entry) []riskcloud.Entry 
 	}
 	return out
 }
+
+// BenchmarkAppendJSONString escapes an entry's raw JSON, as ECS's
+// event.original does, and an address that needs no escaping.
+func BenchmarkAppendJSONString(b *testing.B) {
+	raw := []byte(`{"type":"LoginFail","timestamp":1764590400123,"message":"Bad credentials","remoteAddress":"2001:db8:1a2b::3c4d"}`)
+	b.Run("raw", func(b *testing.B) {
+		var buf []byte
+		for b.Loop() {
+			buf = appendJSONString(buf[:0], raw)
+		}
+	})
+	b.Run("email", func(b *testing.B) {
+		var buf []byte
+		for b.Loop() {
+			buf = appendJSONString(buf[:0], "alice.example@example.com")
+		}
+	})
+}
