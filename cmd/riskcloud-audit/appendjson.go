@@ -24,12 +24,15 @@ import (
 // the output is not HTML.
 //
 // Escaping is most of a line's cost, and an entry's raw JSON, with a quote
-// every few bytes, most of that: the bytes are copied and checked eight at
-// a time (jsonSpecial), and a word is copied whole before it is known to
-// be clean, so that a short run between two quotes costs one store, not a
-// call to copy it. A byte that needs more than a backslash takes the
-// general loop.
+// every few bytes, most of that. A first pass, eight bytes at a time,
+// sends a string with any byte that is not printable ASCII to the general
+// loop; the second copies a word whole before it is known to hold no " or
+// \, so that a short run between two quotes costs one store, not a call
+// to copy it, and then puts the backslash in place.
 func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
+	if !jsonPrintable(s) {
+		return appendJSONStringGeneral(dst, s)
+	}
 	n := len(dst)
 	// Room for a backslash before every byte, and for a word stored whole
 	// from the last place one can start.
@@ -41,33 +44,45 @@ func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
 	for i+8 <= len(s) {
 		word := load64(s, i)
 		store64(out, j, word)
-		special := jsonSpecial(word)
-		if special == 0 {
+		quotes := jsonQuotes(word)
+		if quotes == 0 {
 			i, j = i+8, j+8
 			continue
 		}
-		at := bits.TrailingZeros64(special) / 8
-		c := s[i+at]
-		if c != '"' && c != '\\' {
-			return appendJSONStringGeneral(dst[:n], s)
-		}
-		out[j+at], out[j+at+1] = '\\', c
+		at := bits.TrailingZeros64(quotes) / 8
+		out[j+at], out[j+at+1] = '\\', byte(word>>(8*at))
 		i, j = i+at+1, j+at+2
 	}
 	for ; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f {
-			return appendJSONStringGeneral(dst[:n], s)
-		}
-		if c == '"' || c == '\\' {
+		if c := s[i]; c == '"' || c == '\\' {
 			out[j] = '\\'
 			j++
 		}
-		out[j] = c
+		out[j] = s[i]
 		j++
 	}
 	out[j] = '"'
 	return dst[:n+j+1]
+}
+
+// jsonPrintable reports whether s is all printable ASCII (0x20 to 0x7e).
+func jsonPrintable[S ~string | ~[]byte](s S) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	var other uint64 // a high bit set for a byte below 0x20, 0x7f or above
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i)
+		del := x ^ (ones * 0x7f)
+		// A subtraction borrows across bytes only from a byte that
+		// matches, so that no bit is set where none does.
+		other |= (x-ones*0x20)&^x | (del-ones)&^del | x
+	}
+	for ; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return other&highs == 0
 }
 
 // load64 reads s[i:i+8] as a little-endian word, which the compiler makes
@@ -86,15 +101,13 @@ func store64(b []byte, i int, word uint64) {
 	b[4], b[5], b[6], b[7] = byte(word>>32), byte(word>>40), byte(word>>48), byte(word>>56)
 }
 
-// jsonSpecial sets the high bit of the bytes of x that are ", \, below
-// 0x20 or at least 0x7f. Past the first such byte a bit may be set
-// wrongly (a borrow carries into the next byte), so only the lowest set
-// bit counts.
-func jsonSpecial(x uint64) uint64 {
+// jsonQuotes sets the high bit of the bytes of x that are " or \. Past
+// the lowest such byte a bit may be set wrongly (the subtraction borrows
+// into the next byte), so only the lowest set bit counts.
+func jsonQuotes(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	quote, backslash, del := x^(ones*'"'), x^(ones*'\\'), x^(ones*0x7f)
-	zero := (quote-ones)&^quote | (backslash-ones)&^backslash | (del-ones)&^del
-	return (zero | (x-ones*0x20)&^x | x) & highs
+	quote, backslash := x^(ones*'"'), x^(ones*'\\')
+	return ((quote-ones)&^quote | (backslash-ones)&^backslash) & highs
 }
 
 // appendJSONStringGeneral is appendJSONString for any s.
