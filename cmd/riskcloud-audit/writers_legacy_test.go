@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +148,42 @@ func TestAppendTimestamp_everyDay(t *testing.T) {
 		if day%97 == 0 {
 			check(midnight)
 			check(midnight.Add(24*time.Hour - time.Millisecond))
+		}
+	}
+}
+
+// TestIsPlainIPv4 checks isPlainIPv4 against netip.ParseAddr on every
+// string of up to 9 bytes from an alphabet of digits, dots and more, and
+// on random ones: what it takes, netip must take as an IPv4 address
+// written the same, and it must take the usual addresses.
+func TestIsPlainIPv4(t *testing.T) {
+	t.Parallel()
+	check := func(s string) {
+		addr, err := netip.ParseAddr(s)
+		netipTakes := err == nil && addr.Is4() && addr.String() == s
+		if got := isPlainIPv4(s); got != netipTakes {
+			t.Fatalf("isPlainIPv4(%q) = %v, netip takes it: %v", s, got, netipTakes)
+		}
+	}
+	alphabet := []string{"0", "1", "2", "5", "9", ".", "25", "255", "256", "00", ":", "a", ""}
+	var walk func(prefix string, depth int)
+	walk = func(prefix string, depth int) {
+		check(prefix)
+		if depth == 0 {
+			return
+		}
+		for _, piece := range alphabet {
+			walk(prefix+piece, depth-1)
+		}
+	}
+	walk("", 5)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 100_000 {
+		check(fmt.Sprintf("%d.%d.%d.%d", rng.IntN(300), rng.IntN(300), rng.IntN(1000), rng.IntN(260)))
+	}
+	for _, s := range []string{"192.0.2.1", "0.0.0.0", "255.255.255.255", "10.0.0.1"} {
+		if !isPlainIPv4(s) {
+			t.Errorf("isPlainIPv4(%q) = false", s)
 		}
 	}
 }
