@@ -153,8 +153,8 @@ func TestAppendTimestamp_everyDay(t *testing.T) {
 }
 
 // TestIsPlainIPv4 checks isPlainIPv4 against netip.ParseAddr on every
-// string of up to 9 bytes from an alphabet of digits, dots and more, and
-// on random ones: what it takes, netip must take as an IPv4 address
+// string of up to five pieces from an alphabet of digits, dots and more,
+// and on random ones, leading zeros and all: what it takes, netip must take as an IPv4 address
 // written the same, and it must take the usual addresses.
 func TestIsPlainIPv4(t *testing.T) {
 	t.Parallel()
@@ -165,7 +165,7 @@ func TestIsPlainIPv4(t *testing.T) {
 			t.Fatalf("isPlainIPv4(%q) = %v, netip takes it: %v", s, got, netipTakes)
 		}
 	}
-	alphabet := []string{"0", "1", "2", "5", "9", ".", "25", "255", "256", "00", ":", "a", ""}
+	alphabet := []string{"0", "1", "9", ".", "25", "255", "256", "00", "1.", "0.", "01.", ":", "a", ""}
 	var walk func(prefix string, depth int)
 	walk = func(prefix string, depth int) {
 		check(prefix)
@@ -179,7 +179,8 @@ func TestIsPlainIPv4(t *testing.T) {
 	walk("", 5)
 	rng := rand.New(rand.NewPCG(5, 6))
 	for range 100_000 {
-		check(fmt.Sprintf("%d.%d.%d.%d", rng.IntN(300), rng.IntN(300), rng.IntN(1000), rng.IntN(260)))
+		field := func() string { return fmt.Sprintf("%0*d", rng.IntN(4), rng.IntN(300)) }
+		check(field() + "." + field() + "." + field() + "." + field())
 	}
 	for _, s := range []string{"192.0.2.1", "0.0.0.0", "255.255.255.255", "10.0.0.1"} {
 		if !isPlainIPv4(s) {
