@@ -189,19 +189,36 @@ const timeLayout = "2006-01-02T15:04:05.000Z"
 // instant anew on every call; years outside 0 to 9999 go through
 // AppendFormat.
 func appendTimestamp(dst []byte, t time.Time) []byte {
+	var stamps timestamper
+	return stamps.appendTimestamp(dst, t)
+}
+
+// timestamper is appendTimestamp keeping the date of the last timestamp,
+// which the next entry, a few seconds away, most often shares.
+type timestamper struct {
+	day  int64    // of date, counted from minStampSec
+	date [11]byte // "2006-01-02T"
+	set  bool
+}
+
+// appendTimestamp appends t as appendTimestamp does.
+func (s *timestamper) appendTimestamp(dst []byte, t time.Time) []byte {
 	sec := t.Unix()
 	if sec < minStampSec || sec >= maxStampSec {
 		return t.UTC().AppendFormat(dst, timeLayout)
 	}
-	// Days and seconds from 0000-03-01, the start of a 400-year era (the
-	// leap day last in its year), so that both are positive.
-	days, secOfDay := (sec-minStampSec)/86400+stampDayShift, int((sec-minStampSec)%86400)
-	year, month, day := civilDate(days)
+	day, secOfDay := (sec-minStampSec)/86400, int((sec-minStampSec)%86400)
+	if !s.set || day != s.day {
+		// Days from 0000-03-01, the start of a 400-year era (the leap
+		// day last in its year), 60 days after 0000-01-01.
+		year, month, dayOfMonth := civilDate(day + stampDayShift)
+		date := append2Digits(append2Digits(s.date[:0], year/100), year%100)
+		date = append2Digits(append(date, '-'), month)
+		copy(s.date[:], append(append2Digits(append(date, '-'), dayOfMonth), 'T'))
+		s.day, s.set = day, true
+	}
 	ms := t.Nanosecond() / int(time.Millisecond)
-	dst = append2Digits(append2Digits(dst, year/100), year%100)
-	dst = append2Digits(append(dst, '-'), month)
-	dst = append2Digits(append(dst, '-'), day)
-	dst = append2Digits(append(dst, 'T'), secOfDay/3600)
+	dst = append2Digits(append(dst, s.date[:]...), secOfDay/3600)
 	dst = append2Digits(append(dst, ':'), secOfDay/60%60)
 	dst = append2Digits(append(dst, ':'), secOfDay%60)
 	dst = append2Digits(append(dst, '.', byte('0'+ms/100)), ms%100)

@@ -17,9 +17,10 @@ type ecsEncoder struct {
 	now func() time.Time
 	// tail is the end of every document: the service and the CLI as the
 	// agent that collected it.
-	tail  []byte
-	heads headCache
-	users userCache
+	tail   []byte
+	heads  headCache
+	users  userCache
+	stamps timestamper
 }
 
 func newECSEncoder(cfg writerConfig) *ecsEncoder {
@@ -59,7 +60,7 @@ func (c *ecsEncoder) appendEntry(dst []byte, r *record, _ bool) []byte {
 	if at.IsZero() {
 		at = c.now() // as ECS says of @timestamp: when the pipeline first saw it
 	}
-	dst = append(appendTimestamp(append(dst, `{"@timestamp":"`...), at), '"')
+	dst = append(c.stamps.appendTimestamp(append(dst, `{"@timestamp":"`...), at), '"')
 	dst = c.heads.appendHead(dst, r)
 	if r.message != "" {
 		dst = appendJSONString(append(dst, `,"reason":`...), r.message)

@@ -657,7 +657,7 @@ func legacyEndpoint(address string) (ip string, port uint16, ok bool) {
 }
 
 func (c legacyCsvEncoder) appendEnd(dst []byte, n int) []byte {
-	return csvEncoder{header: c.header}.appendEnd(dst, n)
+	return (&csvEncoder{header: c.header}).appendEnd(dst, n)
 }
 
 // legacyEncoder is the encoder newEntryWriter gave format before.

@@ -55,9 +55,9 @@ func newEncoder(format string, cfg writerConfig) encoder {
 	}
 	switch format {
 	case "json":
-		return jsonEncoder{array: true}
+		return &jsonEncoder{array: true}
 	case "csv":
-		return csvEncoder{header: !cfg.noHeader}
+		return &csvEncoder{header: !cfg.noHeader}
 	case "table":
 		return newTableEncoder(cfg)
 	case "ocsf":
@@ -65,7 +65,7 @@ func newEncoder(format string, cfg writerConfig) encoder {
 	case "ecs":
 		return newECSEncoder(cfg)
 	}
-	return jsonEncoder{}
+	return &jsonEncoder{}
 }
 
 // encoder appends entries in one format to a line buffer.

@@ -36,9 +36,10 @@ type tableEncoder struct {
 	// emailCell is the EMAIL cell of every row, padded, with its gap; ""
 	// without the column.
 	emailCell string
+	stamps    timestamper
 }
 
-func newTableEncoder(cfg writerConfig) tableEncoder {
+func newTableEncoder(cfg writerConfig) *tableEncoder {
 	email := sanitizeTerminal(cfg.email)
 	t := tableEncoder{header: !cfg.noHeader, email: email, emailWidth: max(len("EMAIL"), utf8.RuneCountInString(email))}
 	for _, typ := range tableTypes {
@@ -47,10 +48,10 @@ func newTableEncoder(cfg writerConfig) tableEncoder {
 	if email != "" {
 		t.emailCell = string(appendPadded(nil, email, t.emailWidth))
 	}
-	return t
+	return &t
 }
 
-func (t tableEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
+func (t *tableEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	if first && t.header {
 		email := ""
 		if t.email != "" {
@@ -60,7 +61,7 @@ func (t tableEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	}
 	start := len(dst)
 	if !r.time.IsZero() {
-		dst = appendTimestamp(dst, r.time)
+		dst = t.stamps.appendTimestamp(dst, r.time)
 	}
 	for n := len(dst) - start; n < tableTimeWidth; n++ {
 		dst = append(dst, ' ')
@@ -106,7 +107,7 @@ func endRow(dst []byte, start int) []byte {
 // appendRow appends one line of cells padded to their columns' widths,
 // with no spaces at its end. email is left out when the table has no
 // EMAIL column.
-func (t tableEncoder) appendRow(dst []byte, stamp, typ, email, address, message string) []byte {
+func (t *tableEncoder) appendRow(dst []byte, stamp, typ, email, address, message string) []byte {
 	start := len(dst)
 	dst = appendPadded(dst, stamp, tableTimeWidth)
 	dst = appendPadded(dst, typ, t.typeWidth)
@@ -127,4 +128,4 @@ func appendPadded(dst []byte, cell string, width int) []byte {
 	return append(dst, tableGap...)
 }
 
-func (t tableEncoder) appendEnd(dst []byte, _ int) []byte { return dst }
+func (t *tableEncoder) appendEnd(dst []byte, _ int) []byte { return dst }
