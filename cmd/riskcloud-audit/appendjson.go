@@ -26,32 +26,32 @@ import (
 // Escaping is most of a line's cost, and an entry's raw JSON, with a quote
 // every few bytes, most of that. A first pass, eight bytes at a time,
 // sends a string with any byte that is not printable ASCII to the general
-// loop; the second copies a word whole before it is known to hold no " or
-// \, so that a short run between two quotes costs one store, not a call
-// to copy it, and then puts the backslash in place.
+// loop; the second stores each word whole and then, for each " or \ in
+// it, a backslash and the rest of the word a byte further on: a quote
+// costs a store, not a call to copy the run before it.
 func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
 	if !jsonPrintable(s) {
 		return appendJSONStringGeneral(dst, s)
 	}
 	n := len(dst)
-	// Room for a backslash before every byte, and for a word stored whole
-	// from the last place one can start.
-	size := 2*len(s) + 2 + 8
+	// Room for a backslash before every byte, and for words stored whole
+	// past the end.
+	size := 2*len(s) + 2 + 16
 	dst = slices.Grow(dst, size)
 	out := dst[n : n+size]
 	out[0] = '"'
 	i, j := 0, 1
-	for i+8 <= len(s) {
+	for ; i+8 <= len(s); i, j = i+8, j+8 {
 		word := load64(s, i)
 		store64(out, j, word)
-		quotes := jsonQuotes(word)
-		if quotes == 0 {
-			i, j = i+8, j+8
-			continue
+		// Each " or \ gets its backslash, and what follows it in the
+		// word is stored again a byte further on.
+		for quotes := jsonQuotes(word); quotes != 0; quotes &= quotes - 1 {
+			at := bits.TrailingZeros64(quotes) / 8
+			out[j+at] = '\\'
+			store64(out, j+at+1, word>>(8*at))
+			j++
 		}
-		at := bits.TrailingZeros64(quotes) / 8
-		out[j+at], out[j+at+1] = '\\', byte(word>>(8*at))
-		i, j = i+at+1, j+at+2
 	}
 	for ; i < len(s); i++ {
 		if c := s[i]; c == '"' || c == '\\' {
@@ -101,13 +101,17 @@ func store64(b []byte, i int, word uint64) {
 	b[4], b[5], b[6], b[7] = byte(word>>32), byte(word>>40), byte(word>>48), byte(word>>56)
 }
 
-// jsonQuotes sets the high bit of the bytes of x that are " or \. Past
-// the lowest such byte a bit may be set wrongly (the subtraction borrows
-// into the next byte), so only the lowest set bit counts.
+// jsonQuotes sets the high bit of the bytes of x that are " or \. It
+// adds within bytes only (no carry crosses one), so that every bit is
+// right, not only the lowest.
 func jsonQuotes(x uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	quote, backslash := x^(ones*'"'), x^(ones*'\\')
-	return ((quote-ones)&^quote | (backslash-ones)&^backslash) & highs
+	const lows, highs = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	quote, backslash := x^(0x0101010101010101*'"'), x^(0x0101010101010101*'\\')
+	// A byte's high bit is set by adding 0x7f to its low bits, or is its
+	// own, unless the byte is 0.
+	nonzeroQuote := (quote&lows + lows) | quote
+	nonzeroBackslash := (backslash&lows + lows) | backslash
+	return ^(nonzeroQuote & nonzeroBackslash) & highs
 }
 
 // appendJSONStringGeneral is appendJSONString for any s.
