@@ -24,15 +24,12 @@ import (
 // the output is not HTML.
 //
 // Escaping is most of a line's cost, and an entry's raw JSON, with a quote
-// every few bytes, most of that. A first pass, eight bytes at a time,
-// sends a string with any byte that is not printable ASCII to the general
-// loop; the second stores each word whole and then, for each " or \ in
-// it, a backslash and the rest of the word a byte further on: a quote
-// costs a store, not a call to copy the run before it.
+// every few bytes, most of that. The string is read eight bytes at a time:
+// each word is stored whole and then, for each " or \ in it, a backslash
+// and the rest of the word a byte further on, so that a quote costs a
+// store, not a call to copy the run before it. A string with any byte
+// that is not printable ASCII is written again by the general loop.
 func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
-	if !jsonPrintable(s) {
-		return appendJSONStringGeneral(dst, s)
-	}
 	n := len(dst)
 	// Room for a backslash before every byte, and for words stored whole
 	// past the end.
@@ -41,8 +38,10 @@ func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
 	out := dst[n : n+size]
 	out[0] = '"'
 	i, j := 0, 1
+	var other uint64 // see jsonOther
 	for ; i+8 <= len(s); i, j = i+8, j+8 {
 		word := load64(s, i)
+		other |= jsonOther(word)
 		store64(out, j, word)
 		// Each " or \ gets its backslash, and what follows it in the
 		// word is stored again a byte further on.
@@ -53,36 +52,32 @@ func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
 			j++
 		}
 	}
+	if other != 0 {
+		return appendJSONStringGeneral(dst[:n], s)
+	}
 	for ; i < len(s); i++ {
-		if c := s[i]; c == '"' || c == '\\' {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f {
+			return appendJSONStringGeneral(dst[:n], s)
+		}
+		if c == '"' || c == '\\' {
 			out[j] = '\\'
 			j++
 		}
-		out[j] = s[i]
+		out[j] = c
 		j++
 	}
 	out[j] = '"'
 	return dst[:n+j+1]
 }
 
-// jsonPrintable reports whether s is all printable ASCII (0x20 to 0x7e).
-func jsonPrintable[S ~string | ~[]byte](s S) bool {
+// jsonOther sets a high bit of x for each byte below 0x20, 0x7f or above,
+// which only the general loop writes; no bit is set for a word without
+// one (a subtraction borrows across bytes only from a byte that matches).
+func jsonOther(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	var other uint64 // a high bit set for a byte below 0x20, 0x7f or above
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := load64(s, i)
-		del := x ^ (ones * 0x7f)
-		// A subtraction borrows across bytes only from a byte that
-		// matches, so that no bit is set where none does.
-		other |= (x-ones*0x20)&^x | (del-ones)&^del | x
-	}
-	for ; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f {
-			return false
-		}
-	}
-	return other&highs == 0
+	del := x ^ (ones * 0x7f)
+	return ((x-ones*0x20)&^x | (del-ones)&^del | x) & highs
 }
 
 // load64 reads s[i:i+8] as a little-endian word, which the compiler makes
