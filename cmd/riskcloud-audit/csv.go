@@ -23,14 +23,15 @@ const csvHeader = "timestamp,type,remote_address,message,email\n"
 // always one line); --format jsonl keeps the data exactly.
 type csvEncoder struct {
 	header bool // written before the first row, or alone for an empty walk
+	stamps timestamper
 }
 
-func (c csvEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
+func (c *csvEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	if first && c.header {
 		dst = append(dst, csvHeader...)
 	}
 	if !r.time.IsZero() {
-		dst = appendTimestamp(dst, r.time)
+		dst = c.stamps.appendTimestamp(dst, r.time)
 	}
 	dst = appendCSVCell(append(dst, ','), r.typeName)
 	dst = appendCSVCell(append(dst, ','), r.address)
@@ -39,7 +40,7 @@ func (c csvEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	return append(dst, '\n')
 }
 
-func (c csvEncoder) appendEnd(dst []byte, n int) []byte {
+func (c *csvEncoder) appendEnd(dst []byte, n int) []byte {
 	if n == 0 && c.header {
 		// An empty export still names its columns.
 		return append(dst, csvHeader...)

@@ -10,20 +10,26 @@ const ecsVersion = "9.4.0"
 
 // ecsEncoder writes each entry as one ECS 9.4 document a line, nested as
 // Elasticsearch stores it. FORMATS.md gives the mapping; ecs_test.go checks
-// every field against ECS's published field list.
+// every field against ECS's published field list. What is the same from
+// one document to the next is built once: the event's head for each type,
+// the user, the end.
 type ecsEncoder struct {
 	now func() time.Time
 	// tail is the end of every document: the service and the CLI as the
 	// agent that collected it.
-	tail []byte
+	tail   []byte
+	heads  headCache
+	users  userCache
+	stamps timestamper
 }
 
-func newECSEncoder(cfg writerConfig) ecsEncoder {
+func newECSEncoder(cfg writerConfig) *ecsEncoder {
 	tail := []byte(`,"service":{"name":"` + serviceName + `"},"agent":{"type":"` + name + `"`)
 	if cfg.version != "" {
 		tail = appendJSONString(append(tail, `,"version":`...), cfg.version)
 	}
-	return ecsEncoder{now: cfg.now, tail: append(tail, "}"...)}
+	return &ecsEncoder{now: cfg.now, tail: append(tail, "}"...),
+		heads: headCache{build: appendECSHead}, users: userCache{build: appendECSUser}}
 }
 
 // ecsEvent is the event.category, event.type and event.action of kind
@@ -49,12 +55,36 @@ func ecsEvent(r *record) (categoryAndType, action string) {
 	return `"category":["authentication"],"type":["info"]`, r.typeName
 }
 
-func (c ecsEncoder) appendEntry(dst []byte, r *record, _ bool) []byte {
+func (c *ecsEncoder) appendEntry(dst []byte, r *record, _ bool) []byte {
 	at := r.time
 	if at.IsZero() {
 		at = c.now() // as ECS says of @timestamp: when the pipeline first saw it
 	}
-	dst = append(appendTimestamp(append(dst, `{"@timestamp":"`...), at), '"')
+	dst = append(c.stamps.appendTimestamp(append(dst, `{"@timestamp":"`...), at), '"')
+	dst = c.heads.appendHead(dst, r)
+	if r.message != "" {
+		dst = appendJSONString(append(dst, `,"reason":`...), r.message)
+	}
+	if r.id != "" {
+		dst = appendJSONString(append(dst, `,"id":`...), r.id)
+	}
+	if len(r.raw) > 0 {
+		dst = appendJSONString(append(dst, `,"original":`...), r.raw)
+	}
+	dst = append(dst, '}')
+	dst = appendECSSource(dst, r.address)
+	dst = c.users.appendUser(dst, r.user)
+	dst = append(dst, c.tail...)
+	if r.time.IsZero() {
+		dst = append(dst, `,"tags":["`+labelTimestampMissing+`"]`...)
+	}
+	return append(dst, "}\n"...)
+}
+
+// appendECSHead appends what follows @timestamp in every document of r's
+// kind and type: ecs and the event's kind, category, type, action and
+// outcome.
+func appendECSHead(dst []byte, r *record) []byte {
 	dst = append(dst, `,"ecs":{"version":"`+ecsVersion+`"},"event":{"kind":"event",`...)
 	categoryAndType, action := ecsEvent(r)
 	dst = append(dst, categoryAndType...)
@@ -68,23 +98,7 @@ func (c ecsEncoder) appendEntry(dst []byte, r *record, _ bool) []byte {
 	case outcomeFailure:
 		dst = append(dst, `,"outcome":"failure"`...)
 	}
-	if r.message != "" {
-		dst = appendJSONString(append(dst, `,"reason":`...), r.message)
-	}
-	if r.id != "" {
-		dst = appendJSONString(append(dst, `,"id":`...), r.id)
-	}
-	if len(r.raw) > 0 {
-		dst = appendJSONString(append(dst, `,"original":`...), r.raw)
-	}
-	dst = append(dst, '}')
-	dst = appendECSSource(dst, r.address)
-	dst = appendECSUser(dst, r.user)
-	dst = append(dst, c.tail...)
-	if r.time.IsZero() {
-		dst = append(dst, `,"tags":["`+labelTimestampMissing+`"]`...)
-	}
-	return append(dst, "}\n"...)
+	return dst
 }
 
 // appendECSSource appends source: the address as sent in source.address,
@@ -94,8 +108,15 @@ func appendECSSource(dst []byte, address string) []byte {
 	if address == "" {
 		return dst
 	}
-	dst = appendJSONString(append(dst, `,"source":{"address":`...), address)
-	if ip, port, ok := endpoint(address); ok {
+	ip, port, ok := endpoint(address)
+	if ok && ip == address {
+		// An IP address as sent, the common case: its text needs no
+		// escaping (see endpoint).
+		dst = append(append(append(dst, `,"source":{"address":"`...), address...), '"')
+	} else {
+		dst = appendJSONString(append(dst, `,"source":{"address":`...), address)
+	}
+	if ok {
 		dst = append(append(append(dst, `,"ip":"`...), ip...), '"')
 		if port != 0 {
 			dst = strconv.AppendUint(append(dst, `,"port":`...), uint64(port), 10)
@@ -128,4 +149,4 @@ func appendECSUser(dst []byte, u auditUser) []byte {
 	return append(dst, '}')
 }
 
-func (c ecsEncoder) appendEnd(dst []byte, _ int) []byte { return dst }
+func (c *ecsEncoder) appendEnd(dst []byte, _ int) []byte { return dst }

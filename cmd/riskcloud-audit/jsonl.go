@@ -18,10 +18,11 @@ package main
 // escaped by appendJSONString, so that a line is safe on a terminal and
 // decodes to what the server sent.
 type jsonEncoder struct {
-	array bool
+	array  bool
+	stamps timestamper
 }
 
-func (j jsonEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
+func (j *jsonEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	if j.array {
 		if first {
 			dst = append(dst, "[\n"...)
@@ -35,7 +36,7 @@ func (j jsonEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	if r.time.IsZero() {
 		dst = append(dst, "null"...)
 	} else {
-		dst = append(appendTimestamp(append(dst, '"'), r.time), '"')
+		dst = append(j.stamps.appendTimestamp(append(dst, '"'), r.time), '"')
 	}
 	dst = append(dst, `,"message":`...)
 	dst = appendNullableString(dst, r.message)
@@ -50,7 +51,7 @@ func (j jsonEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	return dst
 }
 
-func (j jsonEncoder) appendEnd(dst []byte, n int) []byte {
+func (j *jsonEncoder) appendEnd(dst []byte, n int) []byte {
 	switch {
 	case !j.array:
 		return dst

@@ -25,15 +25,18 @@ const (
 
 // ocsfEncoder writes each entry as one OCSF 1.5.0 Authentication event a
 // line. FORMATS.md gives the mapping; ocsf_test.go checks every event
-// against the published schema.
+// against the published schema. What is the same from one event to the
+// next is built once: the head of each type, the user, the metadata's end.
 type ocsfEncoder struct {
 	now func() time.Time
-	// metadataTail is the end of the metadata object, the same for every
-	// event: product, log and the CLI as its logger.
+	// metadataTail is the end of the metadata object and the service, the
+	// same for every event: product, log and the CLI as its logger.
 	metadataTail []byte
+	heads        headCache
+	users        userCache
 }
 
-func newOCSFEncoder(cfg writerConfig) ocsfEncoder {
+func newOCSFEncoder(cfg writerConfig) *ocsfEncoder {
 	tail := []byte(`"product":{"name":"Risk Cloud","vendor_name":"LogicGate"},"log_name":"access-audit","log_provider":` +
 		`"` + serviceName + `","loggers":[{"name":"` + name + `","product":{"name":"` + name + `","vendor_name":"riskcloud-go"`)
 	if cfg.version != "" {
@@ -43,8 +46,9 @@ func newOCSFEncoder(cfg writerConfig) ocsfEncoder {
 	if cfg.version != "" {
 		tail = appendJSONString(append(tail, `,"version":`...), cfg.version)
 	}
-	tail = append(tail, "}]}"...)
-	return ocsfEncoder{now: cfg.now, metadataTail: tail}
+	tail = append(tail, `}]},"service":{"name":"`+serviceName+`"}`...)
+	return &ocsfEncoder{now: cfg.now, metadataTail: tail,
+		heads: headCache{build: appendOCSFHead}, users: userCache{build: appendOCSFUser}}
 }
 
 // ocsfActivity is the Authentication activity of kind: its id and name.
@@ -78,7 +82,40 @@ func ocsfTypeName(activity int) string {
 	return "Authentication: Unknown"
 }
 
-func (o ocsfEncoder) appendEntry(dst []byte, r *record, _ bool) []byte {
+func (o *ocsfEncoder) appendEntry(dst []byte, r *record, _ bool) []byte {
+	dst = o.heads.appendHead(dst, r)
+	if r.message != "" {
+		if r.kind.outcome() == outcomeFailure {
+			dst = appendJSONString(append(dst, `,"status_detail":`...), r.message)
+		}
+		dst = appendJSONString(append(dst, `,"message":`...), r.message)
+	}
+	at := r.time
+	if at.IsZero() {
+		at = o.now()
+	}
+	dst = strconv.AppendInt(append(dst, `,"time":`...), at.UnixMilli(), 10)
+	// Every entry is a request to a SaaS over the network.
+	dst = append(dst, `,"is_remote":true,"metadata":{"version":"`+ocsfVersion+`",`...)
+	if r.id != "" {
+		dst = append(appendJSONString(append(dst, `"uid":`...), r.id), ',')
+	}
+	if r.time.IsZero() {
+		dst = append(dst, `"labels":["`+labelTimestampMissing+`"],`...)
+	}
+	dst = append(dst, o.metadataTail...)
+	dst = appendOCSFEndpoint(dst, r.address)
+	dst = o.users.appendUser(dst, r.user)
+	// raw_data (optional) is left out: every field of a v1 entry is
+	// mapped, and escaping the entry into it would add a fifth to an
+	// event's cost. --format ecs keeps the entry as sent, in
+	// event.original.
+	return append(dst, "}\n"...)
+}
+
+// appendOCSFHead appends what starts every event of r's kind and type:
+// activity, category, class, type, severity and status.
+func appendOCSFHead(dst []byte, r *record) []byte {
 	activity, activityName := ocsfActivity(r)
 	dst = strconv.AppendInt(append(dst, `{"activity_id":`...), int64(activity), 10)
 	dst = appendJSONString(append(dst, `,"activity_name":`...), activityName)
@@ -90,45 +127,11 @@ func (o ocsfEncoder) appendEntry(dst []byte, r *record, _ bool) []byte {
 	dst = append(dst, `,"severity_id":1,"severity":"Informational"`...)
 	switch r.kind.outcome() {
 	case outcomeSuccess:
-		dst = append(dst, `,"status_id":1,"status":"Success"`...)
+		return append(dst, `,"status_id":1,"status":"Success"`...)
 	case outcomeFailure:
-		dst = append(dst, `,"status_id":2,"status":"Failure"`...)
-		if r.message != "" {
-			dst = appendJSONString(append(dst, `,"status_detail":`...), r.message)
-		}
-	default:
-		dst = append(dst, `,"status_id":0,"status":"Unknown"`...)
+		return append(dst, `,"status_id":2,"status":"Failure"`...)
 	}
-	if r.message != "" {
-		dst = appendJSONString(append(dst, `,"message":`...), r.message)
-	}
-	at := r.time
-	if at.IsZero() {
-		at = o.now()
-	}
-	dst = strconv.AppendInt(append(dst, `,"time":`...), at.UnixMilli(), 10)
-	// Every entry is a request to a SaaS over the network.
-	dst = append(dst, `,"is_remote":true`...)
-	dst = o.appendMetadata(dst, r)
-	dst = append(dst, `,"service":{"name":"`+serviceName+`"}`...)
-	dst = appendOCSFEndpoint(dst, r.address)
-	dst = appendOCSFUser(dst, r.user)
-	// raw_data (optional) is left out: every field of a v1 entry is
-	// mapped, and escaping the entry into it would add a fifth to an
-	// event's cost. --format ecs keeps the entry as sent, in
-	// event.original.
-	return append(dst, "}\n"...)
-}
-
-func (o ocsfEncoder) appendMetadata(dst []byte, r *record) []byte {
-	dst = append(dst, `,"metadata":{"version":"`+ocsfVersion+`",`...)
-	if r.id != "" {
-		dst = append(appendJSONString(append(dst, `"uid":`...), r.id), ',')
-	}
-	if r.time.IsZero() {
-		dst = append(dst, `"labels":["`+labelTimestampMissing+`"],`...)
-	}
-	return append(dst, o.metadataTail...)
+	return append(dst, `,"status_id":0,"status":"Unknown"`...)
 }
 
 // appendOCSFEndpoint appends src_endpoint: the address's IP and port when
@@ -181,7 +184,7 @@ func appendOCSFUser(dst []byte, u auditUser) []byte {
 	return append(dst, '}')
 }
 
-func (o ocsfEncoder) appendEnd(dst []byte, _ int) []byte { return dst }
+func (o *ocsfEncoder) appendEnd(dst []byte, _ int) []byte { return dst }
 
 // isOCSFEmail reports whether s matches OCSF 1.5.0's email_t, whose
 // regular expression is

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"strings"
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
@@ -43,25 +44,28 @@ type writerConfig struct {
 // newEntryWriter returns the writer of format (one of formats; anything
 // else is jsonl) to w.
 func newEntryWriter(format string, w io.Writer, cfg writerConfig) entryWriter {
+	return &streamWriter{w: w, enc: newEncoder(format, cfg), email: cfg.email}
+}
+
+// newEncoder returns the encoder of format (one of formats; anything else
+// is jsonl).
+func newEncoder(format string, cfg writerConfig) encoder {
 	if cfg.now == nil {
 		cfg.now = time.Now
 	}
-	var enc encoder
 	switch format {
 	case "json":
-		enc = jsonEncoder{array: true}
+		return &jsonEncoder{array: true}
 	case "csv":
-		enc = csvEncoder{header: !cfg.noHeader}
+		return &csvEncoder{header: !cfg.noHeader}
 	case "table":
-		enc = newTableEncoder(cfg)
+		return newTableEncoder(cfg)
 	case "ocsf":
-		enc = newOCSFEncoder(cfg)
+		return newOCSFEncoder(cfg)
 	case "ecs":
-		enc = newECSEncoder(cfg)
-	default:
-		enc = jsonEncoder{}
+		return newECSEncoder(cfg)
 	}
-	return &streamWriter{w: w, enc: enc, email: cfg.email}
+	return &jsonEncoder{}
 }
 
 // encoder appends entries in one format to a line buffer.
@@ -118,4 +122,57 @@ func (s *streamWriter) close() error {
 		s.buf = s.enc.appendEnd(s.buf, s.n)
 	}
 	return s.flush()
+}
+
+// headCacheSize is how many types' heads a headCache keeps: v1 has two
+// types and v2 six, so that more means a server inventing types, whose
+// heads are then appended field by field rather than kept.
+const headCacheSize = 16
+
+// headCache keeps, for each kind and type seen, the bytes that start an
+// event of it, which are the same for every entry of that type: OCSF's
+// activity, class and status, ECS's category, type and outcome.
+type headCache struct {
+	heads []cachedHead
+	build func(dst []byte, r *record) []byte
+}
+
+type cachedHead struct {
+	kind     eventKind
+	typeName string
+	head     []byte
+}
+
+// appendHead appends the head of r's kind and type.
+func (c *headCache) appendHead(dst []byte, r *record) []byte {
+	for i := range c.heads {
+		if h := &c.heads[i]; h.kind == r.kind && h.typeName == r.typeName {
+			return append(dst, h.head...)
+		}
+	}
+	if len(c.heads) == headCacheSize {
+		return c.build(dst, r)
+	}
+	// A copy of the type, so that the page it was decoded from is not
+	// kept for the rest of the walk.
+	head := c.build(nil, r)
+	c.heads = append(c.heads, cachedHead{kind: r.kind, typeName: strings.Clone(r.typeName), head: head})
+	return append(dst, head...)
+}
+
+// userCache keeps the bytes of the last user written, which for v1 is the
+// same in every entry (attempts EMAIL's address, or nobody).
+type userCache struct {
+	user  auditUser
+	bytes []byte
+	valid bool
+	build func(dst []byte, u auditUser) []byte
+}
+
+// appendUser appends u as build does.
+func (c *userCache) appendUser(dst []byte, u auditUser) []byte {
+	if !c.valid || c.user != u {
+		c.bytes, c.user, c.valid = c.build(c.bytes[:0], u), u, true
+	}
+	return append(dst, c.bytes...)
 }

@@ -33,18 +33,25 @@ type tableEncoder struct {
 	email      string // sanitised
 	emailWidth int    // the email's, or its header's if wider
 	typeWidth  int
+	// emailCell is the EMAIL cell of every row, padded, with its gap; ""
+	// without the column.
+	emailCell string
+	stamps    timestamper
 }
 
-func newTableEncoder(cfg writerConfig) tableEncoder {
+func newTableEncoder(cfg writerConfig) *tableEncoder {
 	email := sanitizeTerminal(cfg.email)
 	t := tableEncoder{header: !cfg.noHeader, email: email, emailWidth: max(len("EMAIL"), utf8.RuneCountInString(email))}
 	for _, typ := range tableTypes {
 		t.typeWidth = max(t.typeWidth, len(typ))
 	}
-	return t
+	if email != "" {
+		t.emailCell = string(appendPadded(nil, email, t.emailWidth))
+	}
+	return &t
 }
 
-func (t tableEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
+func (t *tableEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	if first && t.header {
 		email := ""
 		if t.email != "" {
@@ -52,19 +59,55 @@ func (t tableEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 		}
 		dst = t.appendRow(dst, "TIMESTAMP", "TYPE", email, "REMOTE ADDRESS", "MESSAGE")
 	}
-	var ts [tableTimeWidth]byte
-	stamp := ""
+	start := len(dst)
 	if !r.time.IsZero() {
-		stamp = string(appendTimestamp(ts[:0], r.time))
+		dst = t.stamps.appendTimestamp(dst, r.time)
 	}
-	return t.appendRow(dst, stamp, sanitizeTerminal(r.typeName), t.email,
-		sanitizeTerminal(r.address), sanitizeTerminal(r.message))
+	for n := len(dst) - start; n < tableTimeWidth; n++ {
+		dst = append(dst, ' ')
+	}
+	dst = appendTerminalCell(append(dst, tableGap...), r.typeName, t.typeWidth)
+	dst = appendTerminalCell(append(dst, t.emailCell...), r.address, tableAddressWidth)
+	dst = appendTerminalCell(dst, r.message, 0)
+	return endRow(dst, start)
+}
+
+// appendTerminalCell appends sanitizeTerminal(cell) padded to width runes
+// and, if width is not 0, the gap to the next column. A cell of printable
+// ASCII, as most are, is copied as it is, its length its width.
+func appendTerminalCell(dst []byte, cell string, width int) []byte {
+	i := 0
+	for i < len(cell) && cell[i] >= 0x20 && cell[i] < 0x7f {
+		i++
+	}
+	if i < len(cell) {
+		cell = sanitizeTerminal(cell)
+		i = utf8.RuneCountInString(cell)
+	}
+	if width == 0 {
+		return append(dst, cell...)
+	}
+	dst = append(dst, cell...)
+	for ; i < width; i++ {
+		dst = append(dst, ' ')
+	}
+	return append(dst, tableGap...)
+}
+
+// endRow ends the row that starts at dst[start:] with a line break, and
+// with no spaces before it.
+func endRow(dst []byte, start int) []byte {
+	end := len(dst)
+	for end > start && dst[end-1] == ' ' {
+		end--
+	}
+	return append(dst[:end], '\n')
 }
 
 // appendRow appends one line of cells padded to their columns' widths,
 // with no spaces at its end. email is left out when the table has no
 // EMAIL column.
-func (t tableEncoder) appendRow(dst []byte, stamp, typ, email, address, message string) []byte {
+func (t *tableEncoder) appendRow(dst []byte, stamp, typ, email, address, message string) []byte {
 	start := len(dst)
 	dst = appendPadded(dst, stamp, tableTimeWidth)
 	dst = appendPadded(dst, typ, t.typeWidth)
@@ -72,12 +115,7 @@ func (t tableEncoder) appendRow(dst []byte, stamp, typ, email, address, message 
 		dst = appendPadded(dst, email, t.emailWidth)
 	}
 	dst = appendPadded(dst, address, tableAddressWidth)
-	dst = append(dst, message...)
-	end := len(dst)
-	for end > start && dst[end-1] == ' ' {
-		end--
-	}
-	return append(dst[:end], '\n')
+	return endRow(append(dst, message...), start)
 }
 
 // appendPadded appends cell, padded with spaces to width runes, and the
@@ -90,4 +128,4 @@ func appendPadded(dst []byte, cell string, width int) []byte {
 	return append(dst, tableGap...)
 }
 
-func (t tableEncoder) appendEnd(dst []byte, _ int) []byte { return dst }
+func (t *tableEncoder) appendEnd(dst []byte, _ int) []byte { return dst }
