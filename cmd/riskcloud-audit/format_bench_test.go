@@ -193,26 +193,6 @@ func BenchmarkWriters(b *testing.B) {
 	}
 }
 
-// decodedEntries is entries as a client reads them from a server, raw JSON
-// and all.
-func decodedEntries(tb testing.TB, entries []riskcloud.Entry) []riskcloud.Entry {
-	srv := riskcloudtest.NewServer(riskcloudtest.WithMaxPageSize(1000))
-	defer srv.Close()
-	srv.Add(entries...)
-	pager := srv.Client().AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: 1000})
-	var out []riskcloud.Entry
-	for page, err := range pager.Pages(context.Background()) {
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, page.Content...)
-	}
-	if len(out) != len(entries) {
-		tb.Fatalf("decoded %d entries, want %d", len(out), len(entries))
-	}
-	return out
-}
-
 // BenchmarkAppendJSONString escapes an entry's raw JSON, as ECS's
 // event.original does, and an address that needs no escaping.
 func BenchmarkAppendJSONString(b *testing.B) {

@@ -118,44 +118,69 @@ func (c *fileTokenCache) Load(context.Context) (string, time.Time, error) {
 	if c.file == "" {
 		return "", time.Time{}, c.err()
 	}
+	data, found, err := c.read()
+	if err != nil || !found {
+		return "", time.Time{}, err
+	}
+	return c.parse(data)
+}
+
+// read returns the cache file's bytes, with found false when there is no
+// file. Its errors have been through fail.
+func (c *fileTokenCache) read() (data []byte, found bool, err error) {
 	fi, err := os.Lstat(c.file)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", time.Time{}, nil
+		return nil, false, nil
 	case err != nil:
-		return "", time.Time{}, c.fail(err)
+		return nil, false, c.fail(err)
 	case !fi.Mode().IsRegular():
-		return "", time.Time{}, c.fail(c.removeIrregular(fi))
+		return nil, false, c.fail(c.removeIrregular(fi))
 	}
 	// Should the file have been replaced since, the flags keep the open
 	// from following a link or waiting on a FIFO, and Stat below sees what
 	// was opened.
 	f, err := os.OpenFile(c.file, os.O_RDONLY|cacheOpenFlags, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", time.Time{}, nil
+		return nil, false, nil
 	} else if err != nil {
-		return "", time.Time{}, c.fail(err)
+		return nil, false, c.fail(err)
 	}
 	defer f.Close()
-	fi, err = f.Stat()
+	if err := c.checkOpened(f); err != nil {
+		return nil, false, c.fail(err)
+	}
+	data, err = io.ReadAll(io.LimitReader(f, maxCacheFile))
+	if err != nil {
+		return nil, false, c.fail(err)
+	}
+	return data, true, nil
+}
+
+// checkOpened checks what was opened: a regular file that only its owner
+// may read. One that others may read is closed and removed.
+func (c *fileTokenCache) checkOpened(f *os.File) error {
+	fi, err := f.Stat()
 	switch {
 	case err != nil:
-		return "", time.Time{}, c.fail(err)
+		return err
 	case !fi.Mode().IsRegular():
-		return "", time.Time{}, c.fail(fmt.Errorf("%s is not a regular file", c.file))
+		return fmt.Errorf("%s is not a regular file", c.file)
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0:
 		// Windows reports no Unix permissions; the file lives in the
 		// user's profile there.
 		f.Close()
 		if err := os.Remove(c.file); err != nil {
-			return "", time.Time{}, c.fail(err)
+			return err
 		}
-		return "", time.Time{}, c.fail(fmt.Errorf("removed %s: it was readable by other users", c.file))
+		return fmt.Errorf("removed %s: it was readable by other users", c.file)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxCacheFile))
-	if err != nil {
-		return "", time.Time{}, c.fail(err)
-	}
+	return nil
+}
+
+// parse reads the cache file's data: the token for these credentials, or
+// "" for another secret's token or a dead one.
+func (c *fileTokenCache) parse(data []byte) (string, time.Time, error) {
 	// json's own message may quote the file, so it is not passed on.
 	var ct cachedToken
 	if json.Unmarshal(data, &ct) != nil || ct.AccessToken == "" || strings.ContainsFunc(ct.AccessToken, unicode.IsControl) ||

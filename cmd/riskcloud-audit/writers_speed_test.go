@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
@@ -187,4 +188,24 @@ func TestIsPlainIPv4(t *testing.T) {
 			t.Errorf("isPlainIPv4(%q) = false", s)
 		}
 	}
+}
+
+// decodedEntries is entries as a client reads them from a server, raw JSON
+// and all.
+func decodedEntries(tb testing.TB, entries []riskcloud.Entry) []riskcloud.Entry {
+	srv := riskcloudtest.NewServer(riskcloudtest.WithMaxPageSize(1000))
+	defer srv.Close()
+	srv.Add(entries...)
+	pager := srv.Client().AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: 1000})
+	var out []riskcloud.Entry
+	for page, err := range pager.Pages(context.Background()) {
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, page.Content...)
+	}
+	if len(out) != len(entries) {
+		tb.Fatalf("decoded %d entries, want %d", len(out), len(entries))
+	}
+	return out
 }
