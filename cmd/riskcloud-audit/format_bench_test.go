@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -19,8 +18,8 @@ import (
 
 // BenchmarkFormats walks 20,000 entries in pages of 500 from a
 // riskcloudtest server, once bare and once per format writing every page
-// as the command does (into a 64 KiB bufio.Writer, flushed per page, to a
-// writer that counts lines), every side in each iteration, in an order
+// as the command does (the writer flushed per page, here into a writer
+// that counts lines), every side in each iteration, in an order
 // that rotates, after one unmeasured round. It reports <format>-ratio, the
 // CPU time (user and system, of the whole process: server, client and
 // GC) of the format's walk over the bare walk's (target: at most 1.3),
@@ -98,10 +97,9 @@ func (s *formatSide) run(pager *riskcloud.Pager[riskcloud.Entry], cfg writerConf
 	runtime.ReadMemStats(&before)
 	start, startCPU := time.Now(), cpuTime()
 	lines := &lineCounter{}
-	out := bufio.NewWriterSize(lines, 64<<10)
 	var w entryWriter
 	if s.format != "" {
-		w = newEntryWriter(s.format, out, cfg)
+		w = newEntryWriter(s.format, lines, cfg)
 	}
 	walked := 0
 	for page, err := range pager.Pages(context.Background()) {
@@ -118,15 +116,11 @@ func (s *formatSide) run(pager *riskcloud.Pager[riskcloud.Entry], cfg writerConf
 		if err := w.flush(); err != nil {
 			return err
 		}
-		if err := out.Flush(); err != nil {
-			return err
-		}
 	}
 	if w != nil {
 		if err := w.close(); err != nil {
 			return err
 		}
-		out.Flush()
 	}
 	s.elapsed += time.Since(start)
 	s.cpu += cpuTime() - startCPU
@@ -157,7 +151,7 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 // once before (Generate's, as the server sends them, with their raw JSON),
 // into io.Discard: what BenchmarkFormats adds to the walk, without the
 // walk's noise, for profiling. <format>/piped writes as BenchmarkFormats
-// does, into a 64 KiB bufio.Writer flushed per page into a lineCounter,
+// does, flushed per page into a lineCounter,
 // so that the difference is what copying and counting the bytes cost.
 // ns/op is per entry.
 func BenchmarkWriters(b *testing.B) {
@@ -167,11 +161,9 @@ func BenchmarkWriters(b *testing.B) {
 		for _, piped := range []bool{false, true} {
 			name := format
 			var out io.Writer = io.Discard
-			var buf *bufio.Writer
 			if piped {
 				name += "/piped"
-				buf = bufio.NewWriterSize(&lineCounter{}, 64<<10)
-				out = buf
+				out = &lineCounter{}
 			}
 			b.Run(name, func(b *testing.B) {
 				w := newEntryWriter(format, out, cfg)
@@ -180,9 +172,6 @@ func BenchmarkWriters(b *testing.B) {
 					w.write(entries[i%len(entries)])
 					if i++; i%500 == 0 {
 						w.flush()
-						if buf != nil {
-							buf.Flush()
-						}
 					}
 				}
 				if err := w.close(); err != nil {

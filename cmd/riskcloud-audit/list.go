@@ -3,7 +3,6 @@ package main
 // attempts, logins and failures: walk the pages and write the entries.
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -23,23 +22,21 @@ type walkResult struct {
 
 // list walks the listing and writes it, returning the exit code.
 func (c *cli) list(ctx context.Context, client *riskcloud.Client, o *options, con *console) int {
-	out := bufio.NewWriterSize(c.stdout, 64<<10)
-	w := c.newWriter(c.format(o), out, writerConfig{
+	// The writer buffers whole lines itself and writes at every page, so
+	// stdout gets no buffer of its own.
+	w := c.newWriter(c.format(o), c.stdout, writerConfig{
 		terminal: c.isTerminal(c.stdout),
 		noHeader: o.out.noHeader,
 		email:    o.email,
 		version:  cliVersion(c.build),
 	})
-	res := c.walk(ctx, pager(client, o), w, out, con, o.walkTotalKnown())
+	res := c.walk(ctx, pager(client, o), w, con, o.walkTotalKnown())
 	if res.walkErr == nil && res.writeErr == nil && ctx.Err() == nil {
 		// An empty CSV still gets its header, so that a consumer sees the
 		// columns.
 		res.writeErr = w.close()
-		if res.writeErr == nil {
-			res.writeErr = out.Flush()
-		}
 	} else {
-		out.Flush()
+		w.flush()
 	}
 	con.clear()
 	return c.report(ctx, res, o)
@@ -82,7 +79,7 @@ func (o *options) walkTotalKnown() bool {
 }
 
 // walk writes each page as it arrives, until the walk or a write fails.
-func (c *cli) walk(ctx context.Context, p *riskcloud.Pager[riskcloud.Entry], w entryWriter, out *bufio.Writer, con *console, totalKnown bool) walkResult {
+func (c *cli) walk(ctx context.Context, p *riskcloud.Pager[riskcloud.Entry], w entryWriter, con *console, totalKnown bool) walkResult {
 	var res walkResult
 	for page, err := range p.Pages(ctx) {
 		if err != nil {
@@ -94,10 +91,7 @@ func (c *cli) walk(ctx context.Context, p *riskcloud.Pager[riskcloud.Entry], w e
 		}
 		// Each page goes out whole, so that a reader of a pipe sees entries
 		// as they arrive and an interrupted run leaves only complete lines.
-		if res.writeErr = w.flush(); res.writeErr == nil {
-			res.writeErr = out.Flush()
-		}
-		if res.writeErr != nil {
+		if res.writeErr = w.flush(); res.writeErr != nil {
 			break
 		}
 		res.entries += len(page.Content)
