@@ -255,7 +255,7 @@ func walkChurn(t *testing.T, s *churnServer, opts riskcloud.ListOptions, pages b
 // (serials, newest first) when the walk began and is now the log that
 // remains, or "". The walk must yield entries of orig only (no arrival),
 // newest first, none twice, and every entry that existed for the whole
-// walk, as far as Since and Limit let it; or end with an error wrapping
+// walk, as far as Since, Until and Limit let it; or end with an error wrapping
 // ErrUnexpectedResponse, having yielded no duplicate and no arrival.
 func exactlyOnce(orig, now []int, res churnWalk, opts riskcloud.ListOptions, tsOf func(serial int) (int64, bool)) string {
 	index := make(map[int]int, len(orig))
@@ -276,6 +276,9 @@ func exactlyOnce(orig, now []int, res churnWalk, opts riskcloud.ListOptions, tsO
 		}
 		if ms, ok := tsOf(g); ok && !opts.Since.IsZero() && ms < opts.Since.UnixMilli() {
 			return fmt.Sprintf("entry %d is older than Since", g)
+		}
+		if ms, ok := tsOf(g); ok && !opts.Until.IsZero() && ms > opts.Until.UnixMilli() {
+			return fmt.Sprintf("entry %d is newer than Until", g)
 		}
 		seen[g] = true
 		last = i
@@ -301,6 +304,9 @@ func exactlyOnce(orig, now []int, res churnWalk, opts riskcloud.ListOptions, tsO
 		if ms, ok := tsOf(s); ok && !opts.Since.IsZero() && ms < opts.Since.UnixMilli() {
 			continue
 		}
+		if ms, ok := tsOf(s); ok && !opts.Until.IsZero() && ms > opts.Until.UnixMilli() {
+			continue
+		}
 		return fmt.Sprintf("entry %d, in the log for the whole walk, was not yielded", s)
 	}
 	return ""
@@ -323,14 +329,14 @@ func (c churnCase) String() string {
 	if c.steady {
 		churn = fmt.Sprintf("+%d -%d before every request", c.add, c.drop)
 	}
-	return fmt.Sprintf("seed %d: %s timestamps, %d entries, size %d, %s, Since %v, Limit %d, Prefetch %d, Pages %v, omit %v",
-		c.seed, c.mode, c.n, c.size, churn, !c.opts.Since.IsZero(), c.opts.Limit, c.opts.Prefetch, c.pages, c.omit)
+	return fmt.Sprintf("seed %d: %s timestamps, %d entries, size %d, %s, Since %v, Until %v, Limit %d, Prefetch %d, Pages %v, omit %v",
+		c.seed, c.mode, c.n, c.size, churn, !c.opts.Since.IsZero(), !c.opts.Until.IsZero(), c.opts.Limit, c.opts.Prefetch, c.pages, c.omit)
 }
 
 // drawChurnCase draws a walk: a timestamp mode, a log, a page size of 1 to
 // 50, a change before every request (steady: a arrivals and d deletions,
 // each 0..size; random: mostly small, now and then more than two pages of
-// either), and Since, Limit, Pages and missing meta at random.
+// either), and Since, Limit, Pages, missing meta and Until at random.
 func drawChurnCase(seed uint64, prefetch int) churnCase {
 	rng := rand.New(rand.NewPCG(seed, 11))
 	c := churnCase{seed: seed, mode: tsMode(rng.IntN(int(tsModes))), size: 1 + rng.IntN(50)}
@@ -357,6 +363,19 @@ func drawChurnCase(seed uint64, prefetch int) churnCase {
 	for _, m := range []string{"number", "size", "totalElements", "totalPages", "last"} {
 		if rng.IntN(6) == 0 {
 			c.omit = append(c.omit, m)
+		}
+	}
+	// Drawn last, so that the cases drawn before Until existed stay as
+	// they were. Somewhere in the log's span, or among arrivals (newer than
+	// the log at the start), tied with other entries in every mode but
+	// distinct ms; never before Since, which is an argument error.
+	if rng.IntN(5) == 0 && c.mode != tsNone {
+		// How far make moves the head over n entries and a few arrivals.
+		span := map[tsMode]int64{tsDistinct: 3*int64(c.n) + 6, tsBursts: int64(c.n)/2 + 3,
+			tsSeconds: 250*int64(c.n) + 2000, tsTied: 2}[c.mode]
+		c.opts.Until = time.UnixMilli(churnStart + rng.Int64N(span+1))
+		if c.opts.Until.Before(c.opts.Since) {
+			c.opts.Until = c.opts.Since
 		}
 	}
 	return c
