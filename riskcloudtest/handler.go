@@ -54,7 +54,7 @@ func (s *Server) record(r *http.Request, inFlight int, isPage bool) *Fault {
 	if isPage {
 		s.stats.PageRequests++
 	}
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
+	s.keepRequest(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
 		Authorization: Credential(r.Header.Get("Authorization"))})
 	if len(s.faults) == 0 {
 		return nil
@@ -188,4 +188,17 @@ func normalEmail(email string) string { return strings.ToLower(strings.TrimSpace
 func plausibleEmail(email string) bool {
 	local, domain, ok := strings.Cut(email, "@")
 	return ok && local != "" && domain != "" && !strings.Contains(domain, "@")
+}
+
+// keepRequest keeps req for Requests, dropping the oldest beyond
+// WithRequestHistory's bound. The caller holds s.mu.
+func (s *Server) keepRequest(req Request) {
+	if s.cfg.history == 0 {
+		return
+	}
+	s.requests = append(s.requests, req)
+	if n := s.cfg.history; n > 0 && len(s.requests) >= 2*n {
+		// Dropping in halves keeps the copying to one request per request.
+		s.requests = append(s.requests[:0], s.requests[len(s.requests)-n:]...)
+	}
 }

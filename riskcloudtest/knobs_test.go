@@ -452,3 +452,39 @@ func TestFault_ServeHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestServer_WithRequestHistory: Requests holds exactly the last n
+// requests, oldest first, whatever the count, and none with 0; the default
+// keeps all.
+func TestServer_WithRequestHistory(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ history, sent int }{{0, 5}, {1, 1}, {1, 7}, {3, 2}, {3, 3}, {3, 5}, {3, 6}, {3, 11}, {-1, 9}} {
+		opts := []riskcloudtest.Option{riskcloudtest.WithoutAuthentication()}
+		if tt.history >= 0 {
+			opts = append(opts, riskcloudtest.WithRequestHistory(tt.history))
+		}
+		srv := riskcloudtest.NewHandler(opts...)
+		for i := range tt.sent {
+			do(t, srv, http.MethodGet, fmt.Sprintf("/api/v1/access-audit/logins?page=%d", i), "")
+		}
+		var pages []string
+		for _, r := range srv.Requests() {
+			pages = append(pages, r.Query.Get("page"))
+		}
+		var want []string
+		first := 0
+		if tt.history >= 0 {
+			first = max(0, tt.sent-tt.history)
+		}
+		for i := first; i < tt.sent; i++ {
+			want = append(want, fmt.Sprint(i))
+		}
+		if !slices.Equal(pages, want) {
+			t.Errorf("history %d, %d sent: Requests pages %v, want %v", tt.history, tt.sent, pages, want)
+		}
+		if st := srv.Stats(); st.Requests != tt.sent {
+			t.Errorf("history %d: Stats().Requests = %d, want %d (the bound is on history only)", tt.history, st.Requests, tt.sent)
+		}
+		srv.Close()
+	}
+}

@@ -146,3 +146,14 @@ func WithPageIgnored() Option {
 func WithEchoedPageSize() Option {
 	return func(s *Server) { s.cfg.echoSize = true }
 }
+
+// WithRequestHistory keeps only the last n requests for [Server.Requests]
+// (0: none), so that a server that runs for long, such as riskcloud-audit
+// serve, holds bounded memory. Without it every request is kept. A
+// negative n panics.
+func WithRequestHistory(n int) Option {
+	if n < 0 {
+		panic("riskcloudtest: WithRequestHistory: negative n")
+	}
+	return func(s *Server) { s.cfg.history = n }
+}

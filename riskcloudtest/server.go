@@ -75,6 +75,7 @@ type config struct {
 	issue      func(n int) string // the nth exchange's token
 	anyToken   bool               // RegisterResponders: any non-empty bearer token
 	noAuth     bool               // WithoutAuthentication
+	history    int                // requests kept for Requests; -1: all
 }
 
 // Stats counts what a [Server] has seen.
@@ -160,6 +161,7 @@ func newServer() *Server {
 			tokenLife: 365 * 24 * time.Hour,
 			maxSize:   2000,
 			issue:     func(int) string { return "rct_" + randomHex(16) },
+			history:   -1,
 		},
 	}
 }
@@ -284,12 +286,17 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
-// Requests returns the requests the server has seen, oldest first.
+// Requests returns the requests the server has seen, oldest first (the
+// last n of them with [WithRequestHistory]).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
+	kept := s.requests
+	if n := s.cfg.history; n >= 0 && len(kept) > n {
+		kept = kept[len(kept)-n:]
+	}
+	out := make([]Request, len(kept))
+	for i, r := range kept {
 		r.Query = cloneValues(r.Query)
 		out[i] = r
 	}

@@ -222,7 +222,9 @@ func newFake(ctx context.Context, cfg serveConfig, start time.Time) (*fake, erro
 	f := &fake{clientID: "rcc_" + rand.Text(), clientSecret: "rcs_" + rand.Text()}
 	// No WithLatency: it would delay this exchange too, and so the first
 	// lines; serve adds --latency in front of the fake instead (delay).
-	f.srv = riskcloudtest.NewServer(riskcloudtest.WithClientCredentials(f.clientID, f.clientSecret))
+	f.srv = riskcloudtest.NewServer(riskcloudtest.WithClientCredentials(f.clientID, f.clientSecret),
+		// serve logs each request itself and may run for days: keep none.
+		riskcloudtest.WithRequestHistory(0))
 	f.srv.Add(riskcloudtest.GenerateAt(cfg.entries, cfg.seed, start)...)
 
 	// In-process: the exchange goes through the fake's own handler, not the
