@@ -132,6 +132,9 @@ func (v1Listing) key(e *Entry) ([]byte, time.Time) { return entryKey(e) }
 
 func (v1Listing) newPlacer(first, size int) placer { return newPosition(first, size) }
 
+// forWalk returns l: the v1 endpoints have no filter to pin.
+func (l v1Listing) forWalk(time.Time) endpoint[Entry] { return l }
+
 func newEntryPager(c *Client, path string, opts ListOptions, err error) *Pager[Entry] {
 	if err == nil {
 		err = checkListOptions(&opts)

@@ -31,6 +31,8 @@ const maxPageBody = 32 << 20
 type Client struct {
 	// AccessAudit reads who logged in and who failed to.
 	AccessAudit *AccessAuditService
+	// Audits reads the v2 audits, whose entries name their user.
+	Audits *AuditService
 
 	baseURL   *url.URL
 	http      *http.Client
@@ -95,6 +97,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		c.auth = noAuth{}
 	}
 	c.AccessAudit = &AccessAuditService{client: c}
+	c.Audits = &AuditService{client: c}
 	return c, nil
 }
 

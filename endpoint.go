@@ -30,6 +30,10 @@ type endpoint[T any] interface {
 	// whose entries carry ids, or whose server names the next page, brings
 	// its own.
 	newPlacer(first, size int) placer
+	// forWalk returns the endpoint to use for one walk, which starts at
+	// start: v2 pins its created-max there. It is the one thing a walk
+	// asks of an endpoint before its first request.
+	forWalk(start time.Time) endpoint[T]
 }
 
 // walkOptions is what every walk needs, whatever its endpoint: where it

@@ -61,7 +61,7 @@ func (p *Pager[T]) Page(ctx context.Context, n int) (*Page[T], error) {
 	case n > maxJavaInt:
 		return nil, invalidArg("page", "must be at most 2147483647")
 	}
-	page, _, err := p.fetch(ctx, n)
+	page, _, err := p.fetcher(p.ep)(ctx, n)
 	return page, err
 }
 
@@ -117,10 +117,12 @@ func (p *Pager[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	}
 }
 
-// fetch requests page n and decodes it.
-func (p *Pager[T]) fetch(ctx context.Context, n int) (*Page[T], pageMeta, error) {
-	return getPage(ctx, p.client, p.ep.path(), n, p.ep.query(n, p.opts.size),
-		func(body []byte) (*Page[T], pageMeta, error) { return p.ep.decode(body, entryLimit(p.opts.size)) })
+// fetcher returns what requests a page of ep and decodes it.
+func (p *Pager[T]) fetcher(ep endpoint[T]) func(ctx context.Context, n int) (*Page[T], pageMeta, error) {
+	decode := func(body []byte) (*Page[T], pageMeta, error) { return ep.decode(body, entryLimit(p.opts.size)) }
+	return func(ctx context.Context, n int) (*Page[T], pageMeta, error) {
+		return getPage(ctx, p.client, ep.path(), n, ep.query(n, p.opts.size), decode)
+	}
 }
 
 func (p *Pager[T]) fullPath() string { return p.client.baseURL.Path + p.ep.path() }

@@ -88,24 +88,34 @@ func checkEmail(name, email string) error {
 // checkListOptions validates the options of a walk. It never repeats the
 // email in its error.
 func checkListOptions(opts *ListOptions) error {
-	switch {
-	case opts.Size < 0:
-		return invalidArg("ListOptions.Size", "must not be negative (0 means the server's default)")
-	case opts.Size > maxJavaInt:
-		return invalidArg("ListOptions.Size", "must be at most 2147483647")
-	case opts.Page < 0:
-		return invalidArg("ListOptions.Page", "must not be negative (pages are numbered from 0)")
-	case opts.Page > maxJavaInt:
-		return invalidArg("ListOptions.Page", "must be at most 2147483647")
-	case opts.Limit < 0:
-		return invalidArg("ListOptions.Limit", "must not be negative (0 means no limit)")
-	case opts.Prefetch < 0:
-		return invalidArg("ListOptions.Prefetch", "must not be negative (0 means sequential)")
-	case !opts.Until.IsZero() && opts.Until.Before(opts.Since):
+	if err := checkPaging("ListOptions", opts.Size, opts.Page, opts.Limit, opts.Prefetch); err != nil {
+		return err
+	}
+	if !opts.Until.IsZero() && opts.Until.Before(opts.Since) {
 		return invalidArg("ListOptions.Until", "is before ListOptions.Since, so nothing could be read")
 	}
 	if opts.Email != "" {
 		return checkEmail("ListOptions.Email", opts.Email)
+	}
+	return nil
+}
+
+// checkPaging validates the paging fields every options struct shares,
+// naming them as fields of the struct called name.
+func checkPaging(name string, size, page, limit, prefetch int) error {
+	switch {
+	case size < 0:
+		return invalidArg(name+".Size", "must not be negative (0 means the server's default)")
+	case size > maxJavaInt:
+		return invalidArg(name+".Size", "must be at most 2147483647")
+	case page < 0:
+		return invalidArg(name+".Page", "must not be negative (pages are numbered from 0)")
+	case page > maxJavaInt:
+		return invalidArg(name+".Page", "must be at most 2147483647")
+	case limit < 0:
+		return invalidArg(name+".Limit", "must not be negative (0 means no limit)")
+	case prefetch < 0:
+		return invalidArg(name+".Prefetch", "must not be negative (0 means sequential)")
 	}
 	return nil
 }

@@ -161,10 +161,11 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 	if p.err != nil {
 		return p.err
 	}
-	place := p.ep.newPlacer(p.opts.page, p.opts.size)
+	ep := p.ep.forWalk(time.Now())
+	place := ep.newPlacer(p.opts.page, p.opts.size)
 	bound := boundsOf(p.opts)
 	seed := maphash.MakeSeed()
-	pages := newPrefetcher(p.fetch, p.opts.prefetch)
+	pages := newPrefetcher(p.fetcher(ep), p.opts.prefetch)
 	defer pages.close()
 	yielded := 0
 	var held heldResponse[T]
