@@ -6,12 +6,16 @@ import (
 	"unicode/utf8"
 )
 
-// csvHeader is the header line of --format csv. email is last, so that
-// readers of the first four columns by position are unaffected, and is
-// there for every command (empty where the API does not name the user),
-// so that one schema reads them all; v2 entries, which name their user,
-// fill it in every row.
+// csvHeader is the header line of --format csv for v1 entries. email is
+// last, so that readers of the first four columns by position are
+// unaffected, and is there for every command (empty where the API does not
+// name the user).
 const csvHeader = "timestamp,type,remote_address,message,email\n"
+
+// csvV2Header is the header line of --format csv for v2 entries (audits):
+// v1's columns, in v1's order, and then what only v2 has, so that a reader
+// of v1's columns by position reads v2's too. email is the user's.
+const csvV2Header = "timestamp,type,remote_address,message,email,user_id,user_name,id\n"
 
 // csvEncoder writes RFC 4180 CSV, quoted as encoding/csv quotes.
 //
@@ -23,12 +27,20 @@ const csvHeader = "timestamp,type,remote_address,message,email\n"
 // always one line); --format jsonl keeps the data exactly.
 type csvEncoder struct {
 	header bool // written before the first row, or alone for an empty walk
+	v2     bool // the v2 columns, csvV2Header
 	stamps timestamper
+}
+
+func (c *csvEncoder) headerLine() string {
+	if c.v2 {
+		return csvV2Header
+	}
+	return csvHeader
 }
 
 func (c *csvEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	if first && c.header {
-		dst = append(dst, csvHeader...)
+		dst = append(dst, c.headerLine()...)
 	}
 	if !r.time.IsZero() {
 		dst = c.stamps.appendTimestamp(dst, r.time)
@@ -37,13 +49,18 @@ func (c *csvEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	dst = appendCSVCell(append(dst, ','), r.address)
 	dst = appendCSVCell(append(dst, ','), r.message)
 	dst = appendCSVCell(append(dst, ','), r.user.email)
+	if c.v2 {
+		dst = appendCSVCell(append(dst, ','), r.user.id)
+		dst = appendCSVCell(append(dst, ','), r.user.name)
+		dst = appendCSVCell(append(dst, ','), r.id)
+	}
 	return append(dst, '\n')
 }
 
 func (c *csvEncoder) appendEnd(dst []byte, n int) []byte {
 	if n == 0 && c.header {
 		// An empty export still names its columns.
-		return append(dst, csvHeader...)
+		return append(dst, c.headerLine()...)
 	}
 	return dst
 }

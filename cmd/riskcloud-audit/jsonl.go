@@ -14,11 +14,18 @@ package main
 //	{"type":"LoginFail","timestamp":"2026-11-01T12:00:00.000Z","message":"Bad credentials","remoteAddress":"192.0.2.1","email":null}
 //
 // message, timestamp and email are null when absent (as the API sends a
-// Login's message); email is the address of attempts EMAIL. Strings are
+// Login's message); email is the address of attempts EMAIL. A v2 entry
+// (audits) has the same keys, message its details and email its user's,
+// and then what only v2 has, null when absent:
+//
+//	{"type":"LOGIN","timestamp":"2026-11-01T12:00:00.000Z","message":"Login succeeded","remoteAddress":"192.0.2.1","email":"alice@example.com","userId":"u-1","userName":"Alice","id":"a-1"}
+//
+// so that one jq filter reads both. Strings are
 // escaped by appendJSONString, so that a line is safe on a terminal and
 // decodes to what the server sent.
 type jsonEncoder struct {
 	array  bool
+	v2     bool // add userId, userName and id
 	stamps timestamper
 }
 
@@ -44,6 +51,11 @@ func (j *jsonEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	dst = appendJSONString(dst, r.address)
 	dst = append(dst, `,"email":`...)
 	dst = appendNullableString(dst, r.user.email)
+	if j.v2 {
+		dst = appendNullableString(append(dst, `,"userId":`...), r.user.id)
+		dst = appendNullableString(append(dst, `,"userName":`...), r.user.name)
+		dst = appendNullableString(append(dst, `,"id":`...), r.id)
+	}
 	dst = append(dst, '}')
 	if !j.array {
 		dst = append(dst, '\n')

@@ -11,8 +11,11 @@ import (
 // entryWriter writes entries in one format. Errors are kept and returned
 // by the next flush or close, so that the loop writing a page stays simple.
 type entryWriter interface {
-	// write adds an entry, after the header if it is the first.
+	// write adds a v1 entry, after the header if it is the first.
 	write(e riskcloud.Entry)
+	// writeAudit adds a v2 entry, as write does; the writer's config
+	// says v2, so that its columns are v2's from the first line.
+	writeAudit(a riskcloud.AccessAudit)
 	// flush passes what was written to the underlying writer.
 	flush() error
 	// close ends a complete walk: it writes the header if no entry came
@@ -34,6 +37,10 @@ type writerConfig struct {
 	// email is the address the entries were asked for (attempts EMAIL), or
 	// "" when the entries belong to users the v1 API does not name.
 	email string
+	// v2 says that the entries are v2 access audits (audits), which name
+	// their user and have an id: the formats of fixed columns (jsonl,
+	// json, csv, table) add theirs, which v1 entries would leave empty.
+	v2 bool
 	// version is the CLI's version, for formats that name their producer.
 	version string
 	// now is the clock that stamps an entry without a timestamp in the
@@ -55,9 +62,9 @@ func newEncoder(format string, cfg writerConfig) encoder {
 	}
 	switch format {
 	case "json":
-		return &jsonEncoder{array: true}
+		return &jsonEncoder{array: true, v2: cfg.v2}
 	case "csv":
-		return &csvEncoder{header: !cfg.noHeader}
+		return &csvEncoder{header: !cfg.noHeader, v2: cfg.v2}
 	case "table":
 		return newTableEncoder(cfg)
 	case "ocsf":
@@ -65,7 +72,7 @@ func newEncoder(format string, cfg writerConfig) encoder {
 	case "ecs":
 		return newECSEncoder(cfg)
 	}
-	return &jsonEncoder{}
+	return &jsonEncoder{v2: cfg.v2}
 }
 
 // encoder appends entries in one format to a line buffer.
@@ -98,6 +105,19 @@ func (s *streamWriter) write(e riskcloud.Entry) {
 		return
 	}
 	s.rec = recordOfEntry(e, s.email)
+	s.writeRecord()
+}
+
+func (s *streamWriter) writeAudit(a riskcloud.AccessAudit) {
+	if s.err != nil {
+		return
+	}
+	s.rec = recordOfAudit(a)
+	s.writeRecord()
+}
+
+// writeRecord appends s.rec.
+func (s *streamWriter) writeRecord() {
 	s.buf = s.enc.appendEntry(s.buf, &s.rec, s.n == 0)
 	s.n++
 	if len(s.buf) >= spillSize {

@@ -8,9 +8,9 @@ import (
 )
 
 // record is an audit entry as the formats see it, whichever version of
-// the API sent it: v1 entries (riskcloud.Entry) today, v2 access audits
-// (with an id and a user) when their command lands. Each format writes
-// records, so a v2 entry needs only a function like recordOfEntry.
+// the API sent it: a v1 entry (riskcloud.Entry, recordOfEntry) or a v2
+// access audit (riskcloud.AccessAudit, recordOfAudit), which adds an id and
+// a user. Each format writes records, so that it has one mapping for both.
 type record struct {
 	kind     eventKind
 	typeName string    // the entry's type as the server sent it
@@ -42,6 +42,21 @@ func recordOfEntry(e riskcloud.Entry, email string) record {
 		message:  e.Message,
 		user:     auditUser{email: email},
 		raw:      e.Raw,
+	}
+}
+
+// recordOfAudit is a v2 access audit as a record: its details are the
+// message, and its user is named in full.
+func recordOfAudit(a riskcloud.AccessAudit) record {
+	return record{
+		kind:     kindOfV2(string(a.Type)),
+		typeName: string(a.Type),
+		time:     a.Created,
+		address:  a.RemoteAddress,
+		message:  a.Details,
+		id:       a.ID,
+		user:     auditUser{id: a.User.ID, name: a.User.Name, email: a.User.Email},
+		raw:      a.Raw,
 	}
 }
 
@@ -79,8 +94,7 @@ func kindOfV1(t riskcloud.EntryType) eventKind {
 	return kindUnknown
 }
 
-// kindOfV2 maps a v2 access audit type (AccessAuditType's values, see
-// DESIGN.md), ready for the v2 command.
+// kindOfV2 maps a v2 access audit type (AccessAuditType's values).
 func kindOfV2(t string) eventKind {
 	switch t {
 	case "LOGIN":

@@ -19,27 +19,51 @@ const (
 	tableGap = "  "
 )
 
-// tableTypes are the types the TYPE column is sized for: a type the API
-// adds later is written whole, moving the rest of its row only.
-var tableTypes = []riskcloud.EntryType{riskcloud.Login, riskcloud.LoginFail}
+// tableTypes are the types the TYPE column is sized for, v1's and v2's: a
+// type the API adds later is written whole, moving the rest of its row
+// only.
+var (
+	tableTypes   = []string{string(riskcloud.Login), string(riskcloud.LoginFail)}
+	tableV2Types = []string{string(riskcloud.AuditLogin), string(riskcloud.AuditLogout), string(riskcloud.AuditLoginFailed),
+		string(riskcloud.AuditCredentialsRolled), string(riskcloud.AuditTokenRolled), string(riskcloud.AuditOther)}
+)
+
+// tableUserEmailWidth is the EMAIL column's width for v2 entries, each of
+// which names its own user: most addresses fit; a longer one moves the
+// rest of its own row only, as an unknown type does.
+const tableUserEmailWidth = 32
 
 // tableEncoder writes an aligned table for reading on a terminal, its
-// cells stripped of control sequences (sanitizeTerminal). With attempts
-// EMAIL an EMAIL column shows the address asked for, so that a row copied
-// elsewhere still says whose it is; without, the column would be empty in
-// every row and is left out.
+// cells stripped of control sequences (sanitizeTerminal).
+//
+// v1 entries name nobody: with attempts EMAIL an EMAIL column shows the
+// address asked for, so that a row copied elsewhere still says whose it
+// is; without, the column would be empty in every row and is left out.
+// v2 entries (audits) have an ID column first, as wide as the first
+// entry's id (a server's ids are all alike: a UUID, or a short key), and
+// an EMAIL column with each entry's user. The user's id and name are left
+// to the formats for programs: a person reads the email.
 type tableEncoder struct {
 	header     bool
-	email      string // sanitised
-	emailWidth int    // the email's, or its header's if wider
+	v2         bool
+	email      string // sanitised; v1 only
+	emailWidth int    // the email's, or its header's if wider; v2: tableUserEmailWidth
 	typeWidth  int
-	// emailCell is the EMAIL cell of every row, padded, with its gap; ""
-	// without the column.
+	idWidth    int // v2: set by the first entry
+	// emailCell is the EMAIL cell of every v1 row, padded, with its gap;
+	// "" without the column.
 	emailCell string
 	stamps    timestamper
 }
 
 func newTableEncoder(cfg writerConfig) *tableEncoder {
+	if cfg.v2 {
+		t := tableEncoder{header: !cfg.noHeader, v2: true, emailWidth: tableUserEmailWidth}
+		for _, typ := range tableV2Types {
+			t.typeWidth = max(t.typeWidth, len(typ))
+		}
+		return &t
+	}
 	email := sanitizeTerminal(cfg.email)
 	t := tableEncoder{header: !cfg.noHeader, email: email, emailWidth: max(len("EMAIL"), utf8.RuneCountInString(email))}
 	for _, typ := range tableTypes {
@@ -52,22 +76,34 @@ func newTableEncoder(cfg writerConfig) *tableEncoder {
 }
 
 func (t *tableEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
+	if first && t.v2 {
+		t.idWidth = max(len("ID"), utf8.RuneCountInString(sanitizeTerminal(r.id)))
+	}
 	if first && t.header {
 		email := ""
-		if t.email != "" {
+		if t.v2 || t.email != "" {
 			email = "EMAIL"
 		}
 		dst = t.appendRow(dst, "TIMESTAMP", "TYPE", email, "REMOTE ADDRESS", "MESSAGE")
 	}
 	start := len(dst)
+	if t.v2 {
+		dst = appendTerminalCell(dst, r.id, t.idWidth)
+	}
+	timeStart := len(dst)
 	if !r.time.IsZero() {
 		dst = t.stamps.appendTimestamp(dst, r.time)
 	}
-	for n := len(dst) - start; n < tableTimeWidth; n++ {
+	for n := len(dst) - timeStart; n < tableTimeWidth; n++ {
 		dst = append(dst, ' ')
 	}
 	dst = appendTerminalCell(append(dst, tableGap...), r.typeName, t.typeWidth)
-	dst = appendTerminalCell(append(dst, t.emailCell...), r.address, tableAddressWidth)
+	if t.v2 {
+		dst = appendTerminalCell(dst, r.user.email, t.emailWidth)
+	} else {
+		dst = append(dst, t.emailCell...)
+	}
+	dst = appendTerminalCell(dst, r.address, tableAddressWidth)
 	dst = appendTerminalCell(dst, r.message, 0)
 	return endRow(dst, start)
 }
@@ -105,13 +141,16 @@ func endRow(dst []byte, start int) []byte {
 }
 
 // appendRow appends one line of cells padded to their columns' widths,
-// with no spaces at its end. email is left out when the table has no
-// EMAIL column.
+// with no spaces at its end: the header. ID leads a v2 table; email is
+// left out when the table has no EMAIL column.
 func (t *tableEncoder) appendRow(dst []byte, stamp, typ, email, address, message string) []byte {
 	start := len(dst)
+	if t.v2 {
+		dst = appendPadded(dst, "ID", t.idWidth)
+	}
 	dst = appendPadded(dst, stamp, tableTimeWidth)
 	dst = appendPadded(dst, typ, t.typeWidth)
-	if t.email != "" {
+	if email != "" {
 		dst = appendPadded(dst, email, t.emailWidth)
 	}
 	dst = appendPadded(dst, address, tableAddressWidth)
