@@ -21,6 +21,7 @@ var listCommands = []struct{ use, short string }{
 	{"attempts EMAIL", "one user's logins and failed logins"},
 	{"logins", "every successful login"},
 	{"failures", "every failed login"},
+	{auditsCommand, "every user's logins, logouts, failed logins and rolled credentials, from the v2 (beta) API"},
 }
 
 // codeError carries a command's exit code out of cobra, once the command
@@ -56,9 +57,9 @@ func (c *cli) newRootCommand(ctx context.Context) *cobra.Command {
 				fmt.Fprintln(c.stdout, versionLine(c.build))
 				return nil
 			case len(args) == 0:
-				return usagef("missing command: attempts EMAIL, logins, failures or serve")
+				return usagef("missing command: attempts EMAIL, logins, failures, audits or serve")
 			}
-			return usagef("unknown command %q; want attempts EMAIL, logins, failures or serve", args[0])
+			return usagef("unknown command %q; want attempts EMAIL, logins, failures, audits or serve", args[0])
 		},
 	}
 	root.Flags().BoolVar(&showVersion, "version", false, "print the version and the VCS revision it was built from")
@@ -113,7 +114,7 @@ func flagError(err error) error {
 	return usagef("%s %s %s", flagName, value, why)
 }
 
-// newListCommand returns attempts, logins or failures.
+// newListCommand returns attempts, logins, failures or audits.
 func (c *cli) newListCommand(use, short string) *cobra.Command {
 	o := &options{command: strings.Fields(use)[0]}
 	nargs := 0
@@ -139,7 +140,11 @@ func (c *cli) newListCommand(use, short string) *cobra.Command {
 			return exit(c.runList(cmd.Context(), o))
 		},
 	}
-	o.addListFlags(cmd.Flags(), nargs == 0)
+	o.addListFlags(cmd.Flags(), nargs == 0 && o.command != auditsCommand)
+	if o.command == auditsCommand {
+		o.addAuditFlags(cmd.Flags())
+		registerAuditCompletions(cmd)
+	}
 	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

@@ -255,7 +255,7 @@ func TestRun_flagsWithoutCommand(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"--demo"}, {"--demo", "--limit", "5"}, {"-o", "csv"}} {
 		res := harness{}.run(t, args...)
-		if res.code != exitUsage || !strings.Contains(res.stderr, "missing command: attempts EMAIL, logins, failures or serve") {
+		if res.code != exitUsage || !strings.Contains(res.stderr, "missing command: attempts EMAIL, logins, failures, audits or serve") {
 			t.Errorf("%q: exit %d, stderr %q", args, res.code, res.stderr)
 		}
 	}

@@ -19,8 +19,9 @@ import (
 
 // options are a listing command's command line.
 type options struct {
-	command string // attempts, logins or failures
+	command string // attempts, logins, failures or audits
 	email   string // EMAIL of attempts, or --email of logins and failures
+	audit   auditFlags
 	walk    walkFlags
 	conn    connFlags
 	out     outFlags
@@ -102,8 +103,13 @@ func (o *options) check(fs *pflag.FlagSet, now time.Time, note func(string)) err
 		return usagef("--url is empty")
 	case fs.Changed("url") && o.conn.demo:
 		return usagef("--url and --demo exclude each other: the demo serves its own instance")
-	case fs.Changed("email") && o.email == "":
+	case o.command != auditsCommand && fs.Changed("email") && o.email == "":
 		return usagef("--email is empty: leave it out for every user's entries")
+	}
+	if o.command == auditsCommand {
+		if err := o.checkAudit(fs); err != nil {
+			return err
+		}
 	}
 	if !fs.Changed("size") && o.walk.limit > 0 {
 		o.walk.size = min(o.walk.size, o.walk.limit) // don't fetch 500 entries to print 5

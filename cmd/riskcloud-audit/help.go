@@ -8,24 +8,28 @@ import (
 
 	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // shortUsage is the reminder printed under a usage error.
 func shortUsage(cmd *cobra.Command) string {
 	if cmd == nil || !cmd.HasParent() {
-		return "usage: " + name + " attempts EMAIL | logins | failures | serve [flags] (" + name + " --help for help)\n"
+		return "usage: " + name + " " + commandsLine + " [flags] (" + name + " --help for help)\n"
 	}
 	return "usage: " + cmd.UseLine() + " (" + cmd.CommandPath() + " --help for help)\n"
 }
+
+// commandsLine lists the commands, as the usage line names them.
+const commandsLine = "attempts EMAIL | logins | failures | audits | serve"
 
 // helpText is the help of root or of one of its commands.
 func helpText(cmd *cobra.Command) string {
 	var b strings.Builder
 	switch {
 	case !cmd.HasParent():
-		b.WriteString("usage: " + name + " attempts EMAIL | logins | failures | serve [flags]\n\n" + rootIntro)
+		b.WriteString("usage: " + name + " " + commandsLine + " [flags]\n\n" + rootIntro)
 		// In the order of use, not cobra's alphabetical one.
-		for _, sub := range []string{"attempts", "logins", "failures", "serve", "completion"} {
+		for _, sub := range []string{"attempts", "logins", "failures", auditsCommand, "serve", "completion"} {
 			if sc, _, err := cmd.Find([]string{sub}); err == nil && sc != cmd {
 				b.WriteString("  " + padRight(strings.TrimSuffix(sc.Use, " [flags]"), 19) + sc.Short + "\n")
 			}
@@ -34,6 +38,10 @@ func helpText(cmd *cobra.Command) string {
 		b.WriteString("\nFlags of attempts, logins and failures (before or after the command; " + name + " COMMAND --help\nlists a command's own):\n")
 		b.WriteString(logins.LocalFlags().FlagUsages())
 		b.WriteString("  --version    " + cmd.Flags().Lookup("version").Usage + "\n")
+		b.WriteString("\naudits takes these too (but --email: its filter is --user), and:\n" + auditsOwnFlags(cmd, logins))
+	case cmd.Name() == auditsCommand:
+		b.WriteString("usage: " + cmd.UseLine() + "\n\n" + auditsIntro + "\nFlags (before or after the command):\n")
+		b.WriteString(cmd.LocalFlags().FlagUsages())
 	case cmd.Annotations["help"] == "serve":
 		b.WriteString("usage: " + cmd.UseLine() + "\n\n" + serveIntro + "\nFlags:\n" + cmd.LocalFlags().FlagUsages())
 		return b.String()
@@ -45,12 +53,35 @@ func helpText(cmd *cobra.Command) string {
 	return b.String()
 }
 
+// auditsOwnFlags is the usage of the flags that audits has and logins
+// has not.
+func auditsOwnFlags(root, logins *cobra.Command) string {
+	audits, _, err := root.Find([]string{auditsCommand})
+	if err != nil {
+		return ""
+	}
+	own := pflag.NewFlagSet(auditsCommand, pflag.ContinueOnError)
+	audits.LocalFlags().VisitAll(func(f *pflag.Flag) {
+		if logins.LocalFlags().Lookup(f.Name) == nil {
+			own.AddFlag(f)
+		}
+	})
+	return own.FlagUsages()
+}
+
 func padRight(s string, n int) string {
 	return s + strings.Repeat(" ", max(n-len(s), 1))
 }
 
 const rootIntro = `Prints the access audit of a LogicGate Risk Cloud instance, newest first, or serves a
 generated one:
+`
+
+const auditsIntro = `Prints every user's access audit from the v2 API: logins, logouts, failed logins and rolled
+credentials, each with its id and its user's id, name and email, in the server's order (the
+API documents none). The server applies --type, --user, --user-id, --since and --until.
+v2 is in beta (since Risk Cloud v2025.5.1) and not on every tenant: one without it answers
+404, and the v1 commands (logins, failures, attempts EMAIL) read what it has.
 `
 
 const serveIntro = `Serves a generated Risk Cloud (the one --demo reads) over HTTP until SIGINT or SIGTERM, for
@@ -81,6 +112,8 @@ Examples:
   ` + name + ` --format csv logins --since 7d > logins.csv
   # a user's 20 latest attempts, as a table
   ` + name + ` --format table attempts alice@example.com --limit 20
+  # a user's failed logins from the v2 API, with ids
+  ` + name + ` audits --type login_failed --user alice@example.com --since 7d
   # try it with no account
   ` + name + ` --demo --format table failures --limit 10
   # completion for bash (also zsh, fish, powershell)

@@ -1,6 +1,7 @@
 package main
 
-// attempts, logins and failures: walk the pages and write the entries.
+// attempts, logins, failures and audits: walk the pages and write the
+// entries.
 
 import (
 	"context"
@@ -28,9 +29,15 @@ func (c *cli) list(ctx context.Context, client *riskcloud.Client, o *options, co
 		terminal: c.isTerminal(c.stdout),
 		noHeader: o.out.noHeader,
 		email:    o.email,
+		v2:       o.command == auditsCommand,
 		version:  cliVersion(c.build),
 	})
-	res := c.walk(ctx, pager(client, o), w, con, o.walkTotalKnown())
+	var res walkResult
+	if o.command == auditsCommand {
+		res = walkPages(ctx, auditPager(client, o), w.writeAudit, w, con, o.walkTotal)
+	} else {
+		res = walkPages(ctx, pager(client, o), w.write, w, con, o.walkTotal)
+	}
 	if res.walkErr == nil && res.writeErr == nil && ctx.Err() == nil {
 		// An empty CSV still gets its header, so that a consumer sees the
 		// columns.
@@ -78,8 +85,24 @@ func (o *options) walkTotalKnown() bool {
 		(o.command == "attempts" || o.email == "")
 }
 
-// walk writes each page as it arrives, until the walk or a write fails.
-func (c *cli) walk(ctx context.Context, p *riskcloud.Pager[riskcloud.Entry], w entryWriter, con *console, totalKnown bool) walkResult {
+// walkTotal is how many entries the walk writes, from the server's
+// totalElements, or -1 when that does not say. v2 applies every filter on
+// the server, and the SDK pins created-max to the walk's start, so its
+// totalElements counts the walk's entries whatever the filters (entries
+// deleted during the walk aside, as with v1); --limit caps it.
+func (o *options) walkTotal(serverTotal int64) int64 {
+	switch {
+	case o.command == auditsCommand && o.walk.limit > 0:
+		return min(serverTotal, int64(o.walk.limit))
+	case o.command == auditsCommand, o.walkTotalKnown():
+		return serverTotal
+	}
+	return -1
+}
+
+// walkPages writes each page of p as it arrives, each entry through write,
+// until the walk or a write fails.
+func walkPages[T any](ctx context.Context, p *riskcloud.Pager[T], write func(T), w entryWriter, con *console, total func(int64) int64) walkResult {
 	var res walkResult
 	for page, err := range p.Pages(ctx) {
 		if err != nil {
@@ -87,7 +110,7 @@ func (c *cli) walk(ctx context.Context, p *riskcloud.Pager[riskcloud.Entry], w e
 			break
 		}
 		for _, e := range page.Content {
-			w.write(e)
+			write(e)
 		}
 		// Each page goes out whole, so that a reader of a pipe sees entries
 		// as they arrive and an interrupted run leaves only complete lines.
@@ -95,11 +118,7 @@ func (c *cli) walk(ctx context.Context, p *riskcloud.Pager[riskcloud.Entry], w e
 			break
 		}
 		res.entries += len(page.Content)
-		total := int64(-1)
-		if totalKnown {
-			total = page.TotalElements
-		}
-		con.update(res.entries, total)
+		con.update(res.entries, total(page.TotalElements))
 	}
 	return res
 }
@@ -120,9 +139,14 @@ func (c *cli) report(ctx context.Context, res walkResult, o *options) int {
 	case res.writeErr != nil:
 		fmt.Fprintf(c.stderr, "%s: writing output: %v\n", name, res.writeErr)
 		return exitAPI
+	case res.walkErr != nil && auditArgumentError(res.walkErr) != "":
+		fmt.Fprintf(c.stderr, "%s: %s\n", name, auditArgumentError(res.walkErr))
+		return exitUsage
 	case res.walkErr != nil:
 		fmt.Fprintf(c.stderr, "%s: %s\n", name, strings.TrimPrefix(res.walkErr.Error(), "riskcloud: "))
-		if errors.Is(res.walkErr, riskcloud.ErrNotFound) && !o.conn.demo {
+		if errors.Is(res.walkErr, riskcloud.ErrNotFound) && !o.conn.demo && o.command == auditsCommand {
+			c.auditsNotFound(o)
+		} else if errors.Is(res.walkErr, riskcloud.ErrNotFound) && !o.conn.demo {
 			fmt.Fprintf(c.stderr, "%s: the URL (%s) or its path prefix is probably wrong: it should be the address of the instance, such as https://acme.logicgate.com, plus the path prefix of a proxy in front of it if there is one\n",
 				name, o.conn.urlFrom)
 		}
