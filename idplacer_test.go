@@ -184,7 +184,7 @@ func TestIDPlacer_maskedChange(t *testing.T) {
 	yielded, err := idWalk(t, l, 3, func(l *idLog) {
 		calls++
 		if calls == 1 { // after page 0: [1 2 3] read
-			l.remove(0)           // 1 deleted: 4 moves to index 2
+			l.remove(0)          // 1 deleted: 4 moves to index 2
 			l.insert(len(l.ids)) // 10 written late at the end
 		}
 	})
