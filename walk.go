@@ -104,6 +104,10 @@ type step struct {
 	// from is the index of the first entry to yield, in the response's
 	// page, or in the page held before for settled; its length for none.
 	from int
+	// fresh, when set, marks which of the page's entries to yield (from
+	// `from` on): a placer that tells entries apart by id yields every
+	// entry it has not seen, wherever the page holds it.
+	fresh []bool
 	// still reports a proof that no entry arrived between the previous
 	// response placed and this one, so that pages requested ahead of this
 	// one can be trusted (see prefetcher). It means nothing unless the
@@ -129,6 +133,24 @@ const (
 // placedNow reports whether the step placed a page, so that still says
 // something.
 func (s step) placedNow() bool { return s.outcome == placed || s.outcome == settled }
+
+// pickFresh returns the entries of a page that st yields, and their
+// fingerprints. It compacts content in place (the page is the walk's own)
+// but not prints, which the placer may keep.
+func pickFresh[T any](st step, content []T, prints []fingerprint) ([]T, []fingerprint) {
+	content, prints = content[st.from:], prints[st.from:]
+	if st.fresh == nil {
+		return content, prints
+	}
+	kept := make([]fingerprint, 0, len(prints))
+	for i, fresh := range st.fresh[st.from:] {
+		if fresh {
+			content[len(kept)] = content[i]
+			kept = append(kept, prints[i])
+		}
+	}
+	return content[:len(kept)], kept
+}
 
 // yieldNone is the step that places v and yields none of it.
 func yieldNone(v view) step { return step{from: len(v.entries)} }
@@ -190,7 +212,8 @@ func (p *Pager[T]) walk(ctx context.Context, yield func(*Page[T]) bool) error {
 		if !ready {
 			continue
 		}
-		entries, end := trim(bound, r.page.Content[st.from:], r.entries[st.from:], yielded)
+		content, prints := pickFresh(st, r.page.Content, r.entries)
+		entries, end := trim(bound, content, prints, yielded)
 		if end {
 			place.stop()
 		}
