@@ -103,18 +103,26 @@ func (o *options) check(fs *pflag.FlagSet, now time.Time, note func(string)) err
 		return usagef("--url is empty")
 	case fs.Changed("url") && o.conn.demo:
 		return usagef("--url and --demo exclude each other: the demo serves its own instance")
-	case o.command != auditsCommand && fs.Changed("email") && o.email == "":
-		return usagef("--email is empty: leave it out for every user's entries")
 	}
-	if o.command == auditsCommand {
-		if err := o.checkAudit(fs); err != nil {
-			return err
-		}
+	if err := o.checkFilters(fs); err != nil {
+		return err
 	}
 	if !fs.Changed("size") && o.walk.limit > 0 {
 		o.walk.size = min(o.walk.size, o.walk.limit) // don't fetch 500 entries to print 5
 	}
 	return o.checkInstants(fs.Changed("since"), fs.Changed("until"), now, note)
+}
+
+// checkFilters checks the filters the server applies: audits' own, or
+// --email of logins and failures.
+func (o *options) checkFilters(fs *pflag.FlagSet) error {
+	if o.command == auditsCommand {
+		return o.checkAudit(fs)
+	}
+	if fs.Changed("email") && o.email == "" {
+		return usagef("--email is empty: leave it out for every user's entries")
+	}
+	return nil
 }
 
 // checkNumbers checks the numeric flags' ranges.

@@ -139,25 +139,34 @@ func (c *cli) report(ctx context.Context, res walkResult, o *options) int {
 	case res.writeErr != nil:
 		fmt.Fprintf(c.stderr, "%s: writing output: %v\n", name, res.writeErr)
 		return exitAPI
-	case res.walkErr != nil && auditArgumentError(res.walkErr) != "":
-		fmt.Fprintf(c.stderr, "%s: %s\n", name, auditArgumentError(res.walkErr))
-		return exitUsage
 	case res.walkErr != nil:
-		fmt.Fprintf(c.stderr, "%s: %s\n", name, strings.TrimPrefix(res.walkErr.Error(), "riskcloud: "))
-		if errors.Is(res.walkErr, riskcloud.ErrNotFound) && !o.conn.demo && o.command == auditsCommand {
-			c.auditsNotFound(o)
-		} else if errors.Is(res.walkErr, riskcloud.ErrNotFound) && !o.conn.demo {
-			fmt.Fprintf(c.stderr, "%s: the URL (%s) or its path prefix is probably wrong: it should be the address of the instance, such as https://acme.logicgate.com, plus the path prefix of a proxy in front of it if there is one\n",
-				name, o.conn.urlFrom)
-		}
-		if errors.Is(res.walkErr, riskcloud.ErrInvalidArgument) {
-			return exitUsage
-		}
-		return exitAPI
+		return c.reportWalkErr(res.walkErr, o)
 	case res.entries == 0:
 		c.noEntries(o)
 	}
 	return exitOK
+}
+
+// reportWalkErr says why the walk failed, with advice for a 404, and
+// returns the exit code: an input the SDK refused is a usage error.
+func (c *cli) reportWalkErr(err error, o *options) int {
+	if msg := auditArgumentError(err); msg != "" {
+		fmt.Fprintf(c.stderr, "%s: %s\n", name, msg)
+		return exitUsage
+	}
+	fmt.Fprintf(c.stderr, "%s: %s\n", name, strings.TrimPrefix(err.Error(), "riskcloud: "))
+	switch {
+	case !errors.Is(err, riskcloud.ErrNotFound) || o.conn.demo:
+	case o.command == auditsCommand:
+		c.auditsNotFound(o)
+	default:
+		fmt.Fprintf(c.stderr, "%s: the URL (%s) or its path prefix is probably wrong: it should be the address of the instance, such as https://acme.logicgate.com, plus the path prefix of a proxy in front of it if there is one\n",
+			name, o.conn.urlFrom)
+	}
+	if errors.Is(err, riskcloud.ErrInvalidArgument) {
+		return exitUsage
+	}
+	return exitAPI
 }
 
 // noEntries explains an empty result: Risk Cloud answers a key without the
