@@ -2,7 +2,6 @@ package riskcloud
 
 import (
 	"encoding/json"
-	"errors"
 	"time"
 )
 
@@ -32,9 +31,4 @@ type AccessAudit struct {
 // AuditUser is the user an [AccessAudit] is about.
 type AuditUser struct {
 	ID, Name, Email string
-}
-
-// decodeAuditPage reads a v2 page: {content, links, page}.
-func decodeAuditPage(body []byte, maxEntries int) (*Page[AccessAudit], pageMeta, error) {
-	return nil, pageMeta{}, errors.New("v2 pages: not yet decoded")
 }
