@@ -117,6 +117,7 @@ func TestAccessAudit_UnmarshalJSON_fields(t *testing.T) {
 		{"id as a number", auditWith("id", `4815162342`), with(specAuditFields, func(a *riskcloud.AccessAudit) { a.ID = "4815162342" })},
 		{"id as a number past int64", auditWith("id", `123456789012345678901234567890`),
 			with(specAuditFields, func(a *riskcloud.AccessAudit) { a.ID = "123456789012345678901234567890" })},
+		{"id as a number past float64", auditWith("id", `1e400`), with(specAuditFields, func(a *riskcloud.AccessAudit) { a.ID = "1e400" })},
 		{"id as a number with exponent, kept as written", auditWith("id", `1.5e3`), with(specAuditFields, func(a *riskcloud.AccessAudit) { a.ID = "1.5e3" })},
 		{"user id as a number", auditWith("user", `{"id":42,"email":"jane.doe@example.com"}`),
 			with(specAuditFields, func(a *riskcloud.AccessAudit) { a.User = riskcloud.AuditUser{ID: "42", Email: jane.Email} })},

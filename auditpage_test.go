@@ -79,11 +79,13 @@ func oracleString(value json.RawMessage) (string, error) {
 // oracleID reads an id: a string, a number (kept as written) or null.
 func oracleID(value json.RawMessage) (string, error) {
 	var v any
-	if err := json.Unmarshal(value, &v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(value))
+	dec.UseNumber() // 1e400 is an id too, though no float64
+	if err := dec.Decode(&v); err != nil {
 		return "", err
 	}
 	switch v.(type) {
-	case float64:
+	case json.Number:
 		return string(value), nil
 	case string, nil:
 		return oracleString(value)
@@ -346,6 +348,7 @@ var auditTrickyBodies = []struct{ name, body string }{
 	{"entry id of the wrong kind", `[{"id":true}]`},
 	{"entry id huge", `[{"id":123456789012345678901234567890}]`},
 	{"entry id negative with exponent", `[{"id":-1.5E+3}]`},
+	{"entry id past float64", `[{"id":1e400,"user":{"id":-0.0e-999}}]`},
 	{"entry user of the wrong kind", `[{"user":"jane"}]`},
 	{"entry user fields of the wrong kind", `[{"user":{"email":5}}]`},
 	{"entry user id of the wrong kind", `[{"user":{"id":[]}}]`},
