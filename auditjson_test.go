@@ -2,9 +2,11 @@ package riskcloud_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -271,4 +273,61 @@ func TestAccessAudit_UnmarshalJSON_rawIsACopy(t *testing.T) {
 	if !bytes.Equal(a.Raw, input) || &a.Raw[0] == &input[0] {
 		t.Errorf("Raw = %q, want a copy of the input", a.Raw)
 	}
+}
+
+// TestAuditService_Access_Page_decodes reads the recorded v2 pages with
+// Pager.Page, one request through the client's pipeline (no walk): both
+// orders and both created encodings give the same entries, each Raw the
+// exact bytes of its object, and a page that cannot be read is
+// ErrUnexpectedResponse naming the field.
+func TestAuditService_Access_Page_decodes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var pages [][]riskcloud.AccessAudit
+	for _, file := range []string{"audit_created_millis_newest_first.json", "audit_created_rfc3339_oldest_first.json"} {
+		body := readTestdata(t, file)
+		h := jsonPage(body)
+		page, err := newTestClient(t, h).Audits.Access(&riskcloud.AccessAuditOptions{Size: 20}).Page(ctx, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		want := riskcloud.Page[riskcloud.AccessAudit]{Number: 0, Size: 20, TotalElements: 4, TotalPages: 1,
+			First: true, Last: true, NumberOfElements: 4}
+		if got := *page; got.Content == nil || !reflect.DeepEqual(withoutContent(got), want) {
+			t.Errorf("%s: page = %+v, want %+v", file, got, want)
+		}
+		raws := rawContent(t, body)
+		for i, a := range page.Content {
+			if string(a.Raw) != raws[i] {
+				t.Errorf("%s: entry %d: Raw = %s, want %s", file, i, a.Raw, raws[i])
+			}
+			if a.Created.Location() != time.UTC {
+				t.Errorf("%s: entry %d: Created %v is not UTC", file, i, a.Created)
+			}
+			page.Content[i].Raw = nil
+		}
+		if r := h.requests(); len(r) != 1 || !strings.HasSuffix(r[0].URL.Path, "/api/v2/audits/access") {
+			t.Errorf("%s: %d requests, want one to /api/v2/audits/access", file, len(r))
+		}
+		pages = append(pages, page.Content)
+	}
+	slices.Reverse(pages[1])
+	if !reflect.DeepEqual(pages[0], pages[1]) {
+		t.Errorf("the two recorded pages differ:\n%+v\n%+v", pages[0], pages[1])
+	}
+	if len(pages[0]) != 4 || pages[0][0].User.Email != "jane.doe@example.com" || pages[0][3].Type != riskcloud.AuditTokenRolled {
+		t.Errorf("newest first: %+v", pages[0])
+	}
+
+	c := newTestClient(t, jsonPage([]byte(`{"content":[{"id":"a1","user":{"email":5}}]}`)))
+	_, err := c.Audits.Access(nil).Page(ctx, 0)
+	if !errors.Is(err, riskcloud.ErrUnexpectedResponse) || !strings.Contains(err.Error(), `"user.email" is a number`) {
+		t.Errorf("err = %v, want ErrUnexpectedResponse naming user.email", err)
+	}
+}
+
+// with2 returns p without its content, for comparing meta.
+func withoutContent(p riskcloud.Page[riskcloud.AccessAudit]) riskcloud.Page[riskcloud.AccessAudit] {
+	p.Content = nil
+	return p
 }
