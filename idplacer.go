@@ -1,6 +1,9 @@
 package riskcloud
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // idPlacer places the pages of a listing whose entries carry ids (v2),
 // without assuming any order: the API documents none.
@@ -8,40 +11,47 @@ import "fmt"
 // Ids make "is this entry new?" exact: a response yields every entry whose
 // id the walk has not yielded yet, wherever it sits in the page (see
 // step.fresh). What is left is to request pages so that every entry that
-// exists for the whole walk appears in some response. The walk keeps a
-// frontier: an index below which, in the log as the last response showed
-// it, every entry has appeared in a response. A page n = frontier/size is
-// requested next; once placed, the frontier moves to the page's end.
+// exists for the whole walk appears in some response, while entries are
+// created and deleted. The walk keeps a frontier: how far from one end of
+// the log, as the last response showed it, every such entry has appeared.
 //
-// How the log may change between two responses, and what each change does
-// to the frontier, in any order of the entries:
+// Which end depends on the order, read from the entries' times. A log
+// changes at its ends: entries arrive at the new end (late writes, created
+// before the walk's pin, see v2Listing.forWalk; later ones stay out of the
+// walk), and retention deletes at the old end. Walking from the new end
+// toward the old one, as v1 walks newest first, every change is harmless
+// or visible:
 //
-//   - An entry inserted before the frontier pushes entries already seen
-//     past it: they come again, and are recognised by id. Entries created
-//     after the walk started are not inserted at all: the v2 endpoint pins
-//     created-max to the walk's start (see v2Listing.forWalk).
-//   - An entry inserted or deleted after the frontier moves nothing that
-//     has been seen.
-//   - d entries deleted before the frontier pull d entries not yet seen
-//     below it. totalElements drops, so the walk moves the frontier back
-//     by the drop and reads those entries again from there: a page of
-//     seen entries at worst, when the deletions were after it.
+//   - An arrival at the new end, or anywhere behind the frontier, pushes
+//     entries already seen across it: they come again and are known by id.
+//   - Anything ahead of the frontier moves nothing that has been seen.
+//   - A deletion behind the frontier (not retention's: the old end is
+//     ahead) pulls unseen entries behind it. totalElements drops, so the
+//     frontier moves back by the drop, and those entries are read again.
 //
-// The one change this cannot see is d deletions before the frontier in the
-// same interval as at least as many insertions after it, with created at
-// or before the pin (an entry written late): the count hides both. Two
-// logs, one unchanged and one changed so, answer the next page with the
-// same count and entries none of which the walk has seen, so no rule that
-// reads only responses to forward pages can tell them apart. On a log
-// ordered newest first, as the fake and v1 are, deletions (retention) are
-// after the frontier and late writes before it, so it cannot happen there.
+// So the placer reads pages forward (page first, first+1, …) until a page
+// shows times that rise and none that fall (the server sorts oldest
+// first), and from then on from the last page back: its frontier then
+// counts from the end of the log, where arrivals do not move it. Reading
+// forward through an oldest-first log would not do: a deletion at the
+// head behind the frontier and an arrival at the tail in the same
+// interval leave the count as it was, and no response to a forward page
+// tells the two logs apart (see TestIDPlacer_oldestFirstChurn). The
+// prefetcher reads ahead forward only, so a walk from the end reads one
+// page at a time.
+//
+// Where the order cannot be read, the placer reads forward, and one change
+// escapes it: a deletion behind the frontier hidden, in the same interval,
+// by as many arrivals ahead of it (TestIDPlacer_maskedChange). That is a
+// server sorting by neither time (by id, by user), whose log changes in
+// the middle of its order, or an oldest-first log read in pages of one
+// entry or through pages that each hold a single time.
 type idPlacer struct {
 	first  int
 	sizing pageSizing
-	// frontier is the index, in the log as of the response placed last,
-	// below which every entry has appeared in a response.
-	frontier int64
-	// total is that response's totalElements, if it sent one (counted).
+	order  timeOrder
+	cover  coverage
+	// total is the last response's totalElements, if it sent one (counted).
 	total   int64
 	counted bool
 	// seen holds the ids yielded (hashed): about 20 bytes per entry.
@@ -51,11 +61,36 @@ type idPlacer struct {
 	err    error
 }
 
+// coverage is how far the walk has seen every entry there for the whole
+// walk: below index frontier, reading forward; within the last fromEnd
+// entries of the log, reading backward.
+type coverage struct {
+	backward bool
+	frontier int64
+	fromEnd  int64
+}
+
+// beyond reports whether c covers more than before, read the same way.
+func (c coverage) beyond(before coverage) bool {
+	return c.backward != before.backward || c.frontier > before.frontier || c.fromEnd > before.fromEnd
+}
+
+// timeOrder is what the entries' times show of the server's order. Only
+// neighbours within a page count: a page is one snapshot of the log, while
+// the next page may hold entries that arrived at a newest-first log's head
+// in between and look like a rise. So a walk in pages of one entry, or
+// through pages that each hold one time, never reads the order, and reads
+// forward.
+type timeOrder struct {
+	rising  bool // an entry newer than the one before it
+	falling bool // an entry older than the one before it
+}
+
 func newIDPlacer(first, asked int) *idPlacer {
 	return &idPlacer{first: first, sizing: pageSizing{asked: int64(asked)}, seen: map[uint64]struct{}{}}
 }
 
-// next returns the page that holds the frontier.
+// next returns the page that holds the entry just past the frontier.
 func (p *idPlacer) next() (int, bool) {
 	switch {
 	case p.done:
@@ -63,7 +98,11 @@ func (p *idPlacer) next() (int, bool) {
 	case p.sizing.size == 0:
 		return p.first, true
 	}
-	n := p.frontier / p.sizing.size
+	index := p.cover.frontier
+	if p.cover.backward {
+		index = p.total - 1 - p.cover.fromEnd
+	}
+	n := index / p.sizing.size
 	if n > maxJavaInt {
 		p.done = true
 		p.err = fmt.Errorf("the walk would need page %d, past the last page a server can number: its totalElements cannot be the log's size", n)
@@ -89,36 +128,94 @@ func (p *idPlacer) advance(v view) (step, error) {
 	switch m := int64(len(v.entries)); {
 	case p.sizing.size == 0:
 		p.sizing.fix(v)
-		p.frontier = int64(v.n) * p.sizing.size
+		p.cover.frontier = int64(v.n) * p.sizing.size
 	case m > p.sizing.size:
 		// The first page was short, and not because the log ended there:
 		// its size was not the server's. Start over by the longer one;
 		// what was yielded is known by id.
 		p.sizing.size = m
-		p.frontier = int64(p.first) * m
+		p.cover = coverage{frontier: int64(p.first) * m}
 		p.counted = false
 		return yieldNone(v), nil
 	}
 	st := p.pick(v)
+	p.order.observe(v)
 	drop, still := p.countChange(v)
 	st.still = still
-	// What was below the frontier is still, but for entries the drop may
-	// have pulled below it; v covers its own page. Together they reach the
-	// page's end if v starts within what is covered.
-	covered := max(p.frontier-drop, 0)
-	if int64(v.n)*p.sizing.size <= covered {
-		if isLastPage(v, p.sizing.size) || len(v.entries) == 0 {
-			p.done = true
-		}
-		covered = max(covered, int64(v.n)*p.sizing.size+int64(len(v.entries)))
+	reach := p.cover
+	if p.cover.backward {
+		p.coverBackward(v, drop)
+	} else {
+		p.coverForward(v, drop)
 	}
-	p.frontier = covered
-	if st.fresh == nil && drop == 0 {
+	// A response that re-reads seen entries still helps if it moved the
+	// frontier; only one that did neither, and saw no drop, is a stall.
+	if st.fresh == nil && drop == 0 && !p.cover.beyond(reach) {
 		return st, p.checks.stalled(p.done)
 	}
 	p.checks.progressed()
 	return st, nil
 }
+
+// coverForward moves the frontier past v, reading forward. What was
+// behind it still is, but for entries a drop in the count may have pulled
+// behind it; v covers its own page. Together they reach the page's end if
+// v starts within what is covered. Once v shows the log oldest first, the
+// walk turns to read it from the end.
+func (p *idPlacer) coverForward(v view, drop int64) {
+	size := p.sizing.size
+	covered := max(p.cover.frontier-drop, 0)
+	start := int64(v.n) * size
+	if start <= covered {
+		if isLastPage(v, size) || len(v.entries) == 0 {
+			p.done = true
+		}
+		covered = max(covered, start+int64(len(v.entries)))
+	}
+	p.cover.frontier = covered
+	if p.order.oldestFirst() && !p.done && p.counted {
+		p.cover = coverage{backward: true}
+	}
+}
+
+// coverBackward moves the frontier past v, reading from the end, as
+// coverForward does forward: what is covered counts from the end, where
+// arrivals only push covered entries further from it (so counting them
+// would be an optimisation, and wrong for late writes elsewhere).
+func (p *idPlacer) coverBackward(v view, drop int64) {
+	if !p.counted {
+		// Without a count the end cannot be found: read forward again,
+		// from the first page, trusting ids for what comes twice.
+		p.cover = coverage{frontier: int64(p.first) * p.sizing.size}
+		return
+	}
+	size := p.sizing.size
+	covered := max(p.cover.fromEnd-drop, 0)
+	start := int64(v.n) * size
+	if p.total-start-int64(len(v.entries)) <= covered {
+		covered = max(covered, p.total-start)
+	}
+	p.cover.fromEnd = covered
+	if p.total-covered <= int64(p.first)*size {
+		p.done = true
+	}
+}
+
+// observe notes the times of v's entries.
+func (o *timeOrder) observe(v view) {
+	var prev time.Time
+	for _, e := range v.entries {
+		if e.ts.IsZero() {
+			continue
+		}
+		o.rising = o.rising || !prev.IsZero() && e.ts.After(prev)
+		o.falling = o.falling || e.ts.Before(prev)
+		prev = e.ts
+	}
+}
+
+// oldestFirst reports whether the times seen rise and never fall.
+func (o *timeOrder) oldestFirst() bool { return o.rising && !o.falling }
 
 // pick marks the entries of v whose ids the walk has not yielded, and
 // remembers them as yielded.
@@ -140,7 +237,7 @@ func (p *idPlacer) pick(v view) step {
 
 // countChange returns by how much v's totalElements fell below that of
 // the response placed before it, and whether it equals it (which proves
-// nothing arrived or left unless both happened), and notes v's count.
+// nothing arrived or left, unless both did), and notes v's count.
 func (p *idPlacer) countChange(v view) (drop int64, still bool) {
 	if p.counted && v.meta.totalElements {
 		drop, still = max(p.total-v.total, 0), p.total == v.total

@@ -1,60 +1,117 @@
 package riskcloud
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 )
 
-// These tests drive idPlacer directly over a model of the v2 log: ids in
-// the server's order, whatever that order is, changed between responses
-// by deletions and insertions anywhere. v2walk_test.go walks the same
-// kinds of logs through HTTP and the fake.
+// These tests drive idPlacer directly over a model of the v2 log: entries
+// with ids and times, in whatever order the server keeps, changed between
+// responses by arrivals, late writes and deletions. v2walk_test.go walks
+// such logs through HTTP and riskcloudtest.
 
-// idLog is a log of ids in the order the server sends them.
-type idLog struct {
-	ids  []uint64
-	next uint64
+// idEntry is an entry of the model log: its id and its time in ms.
+type idEntry struct {
+	id uint64
+	ms int64
 }
 
-func newIDLog(n int) *idLog {
-	l := &idLog{}
+// idLog is a log that the server sends in one of three orders: "newest
+// first" and "oldest first" by time (ties by id, consistently), or "by
+// id" (by a hash of it: an order that says nothing of time).
+type idLog struct {
+	order   string
+	entries []idEntry // in the server's order
+	nextID  uint64
+}
+
+var idOrders = []string{"newest first", "oldest first", "by id"}
+
+func newIDLog(order string, n int, rng *rand.Rand) *idLog {
+	l := &idLog{order: order}
+	ms := int64(0)
 	for range n {
-		l.insert(len(l.ids))
+		ms += int64(rng.IntN(3)) // ties, often
+		l.add(ms)
 	}
 	return l
 }
 
-func (l *idLog) insert(at int) {
-	l.next++
-	l.ids = slices.Insert(l.ids, at, l.next)
+// compare orders entries as the server does.
+func (l *idLog) compare(a, b idEntry) int {
+	switch l.order {
+	case "newest first":
+		return cmp.Or(cmp.Compare(b.ms, a.ms), cmp.Compare(b.id, a.id))
+	case "oldest first":
+		return cmp.Or(cmp.Compare(a.ms, b.ms), cmp.Compare(a.id, b.id))
+	}
+	return cmp.Compare(a.id*0x9e3779b97f4a7c15, b.id*0x9e3779b97f4a7c15)
 }
 
-func (l *idLog) remove(at int) { l.ids = slices.Delete(l.ids, at, at+1) }
+// add files a new entry at ms where the order puts it.
+func (l *idLog) add(ms int64) {
+	l.nextID++
+	e := idEntry{id: l.nextID, ms: ms}
+	i, _ := slices.BinarySearchFunc(l.entries, e, l.compare)
+	l.entries = slices.Insert(l.entries, i, e)
+}
+
+// span returns the oldest and newest times, or 0, 0 for an empty log.
+func (l *idLog) span() (oldest, newest int64) {
+	if len(l.entries) == 0 {
+		return 0, 0
+	}
+	oldest, newest = l.entries[0].ms, l.entries[0].ms
+	for _, e := range l.entries {
+		oldest, newest = min(oldest, e.ms), max(newest, e.ms)
+	}
+	return oldest, newest
+}
+
+// removeOldest deletes the oldest entry, as retention does.
+func (l *idLog) removeOldest() {
+	if len(l.entries) == 0 {
+		return
+	}
+	oldest := slices.MinFunc(l.entries, func(a, b idEntry) int { return cmp.Or(cmp.Compare(a.ms, b.ms), cmp.Compare(a.id, b.id)) })
+	l.entries = slices.DeleteFunc(l.entries, func(e idEntry) bool { return e == oldest })
+}
+
+func (l *idLog) ids() []uint64 {
+	out := make([]uint64, len(l.entries))
+	for i, e := range l.entries {
+		out[i] = e.id
+	}
+	return out
+}
 
 // page answers page n of size entries as a v2 server does.
 func (l *idLog) page(n, size int) view {
-	total := len(l.ids)
+	total := len(l.entries)
 	from, to := min(n*size, total), min(n*size+size, total)
 	v := view{n: n, number: n, pageSize: size, total: int64(total), totalPages: (total + size - 1) / size,
 		meta: pageMeta{number: true, size: true, totalElements: true, totalPages: true}}
-	for _, id := range l.ids[from:to] {
-		v.entries = append(v.entries, fingerprint{sum: id})
+	for _, e := range l.entries[from:to] {
+		v.entries = append(v.entries, fingerprint{sum: e.id, ts: time.UnixMilli(1_700_000_000_000 + e.ms)})
 	}
 	return v
 }
 
 // idWalk walks l in pages of size with idPlacer, calling change before
-// every request but the first, and returns the ids yielded, in order.
-func idWalk(t *testing.T, l *idLog, size int, change func(*idLog)) ([]uint64, error) {
+// every request but the first, and returns the ids yielded, in order, and
+// the number of requests.
+func idWalk(t *testing.T, l *idLog, size int, change func(*idLog)) ([]uint64, int, error) {
 	t.Helper()
 	p := newIDPlacer(0, size)
 	var yielded []uint64
 	for requests := 0; ; requests++ {
 		n, ok := p.next()
 		if !ok {
-			return yielded, p.failure()
+			return yielded, requests, p.failure()
 		}
 		if requests > 100_000 {
 			t.Fatalf("walk did not end after %d requests", requests)
@@ -65,7 +122,7 @@ func idWalk(t *testing.T, l *idLog, size int, change func(*idLog)) ([]uint64, er
 		v := l.page(n, size)
 		st, err := p.advance(v)
 		if err != nil {
-			return yielded, err
+			return yielded, requests, err
 		}
 		for i := st.from; i < len(v.entries); i++ {
 			if st.fresh == nil || st.fresh[i] {
@@ -75,126 +132,157 @@ func idWalk(t *testing.T, l *idLog, size int, change func(*idLog)) ([]uint64, er
 	}
 }
 
-// checkExactlyOnce fails unless yielded holds each id of persistent once
-// and nothing twice.
-func checkExactlyOnce(t *testing.T, yielded, persistent []uint64) {
+// checkExactlyOnce fails unless yielded holds each id of before that is
+// still in after exactly once, and no id twice.
+func checkExactlyOnce(t *testing.T, what string, yielded, before, after []uint64) {
 	t.Helper()
 	count := map[uint64]int{}
 	for _, id := range yielded {
 		count[id]++
 		if count[id] > 1 {
-			t.Fatalf("id %d yielded twice", id)
+			t.Fatalf("%s: id %d yielded twice", what, id)
 		}
 	}
-	for _, id := range persistent {
-		if count[id] == 0 {
-			t.Fatalf("id %d, in the log for the whole walk, was not yielded (yielded %d ids)", id, len(yielded))
+	for _, id := range before {
+		if count[id] == 0 && slices.Contains(after, id) {
+			t.Fatalf("%s: id %d, in the log for the whole walk, was not yielded (%d yielded)", what, id, len(yielded))
 		}
 	}
 }
 
-// orders are where the server puts the oldest entries: at the end of
-// its order (newest first), at the start (oldest first), or anywhere
-// (an order by id, by user, …, consistent between requests).
-var orders = []string{"newest first", "oldest first", "any"}
-
-// oldestAt returns the index of the oldest entry of l in order.
-func oldestAt(order string, l *idLog, rng *rand.Rand) int {
-	switch order {
-	case "newest first":
-		return len(l.ids) - 1
-	case "oldest first":
-		return 0
+// TestIDPlacer_timeOrderedChurn: a log sorted by time, newest or oldest
+// first, with ties, gains arrivals at its new end (tied with the newest,
+// often), late writes at any time it spans, and loses its oldest to
+// retention, in any amounts between any two responses. Every entry there
+// for the whole walk is yielded exactly once.
+func TestIDPlacer_timeOrderedChurn(t *testing.T) {
+	for seed := range uint64(1200) {
+		rng := rand.New(rand.NewPCG(seed, 21))
+		timeOrderedChurn(t, seed, rng, 1+rng.IntN(12))
 	}
-	return rng.IntN(len(l.ids))
 }
 
-// TestIDPlacer_deletionsAnywhere: retention deletes entries (the oldest,
-// wherever the order puts them, or any) between responses, in any
-// amount, and nothing is created at or before the pin. Every entry left
-// at the end is yielded exactly once, in every order.
-func TestIDPlacer_deletionsAnywhere(t *testing.T) {
+// TestIDPlacer_pagesOfOne is timeOrderedChurn in pages of one entry,
+// which show no order, newest first. Oldest first, pages of one cannot
+// tell the placer to read from the end (see TestIDPlacer_maskedChange).
+func TestIDPlacer_pagesOfOne(t *testing.T) {
 	for seed := range uint64(600) {
-		rng := rand.New(rand.NewPCG(seed, 12))
-		order := orders[seed%3]
-		l := newIDLog(rng.IntN(120))
+		timeOrderedChurn(t, seed&^1, rand.New(rand.NewPCG(seed, 23)), 1)
+	}
+}
+
+func timeOrderedChurn(t *testing.T, seed uint64, rng *rand.Rand, size int) {
+	t.Helper()
+	order := idOrders[seed%2]
+	l := newIDLog(order, rng.IntN(150), rng)
+	before := l.ids()
+	arrive, late, retain := rng.IntN(4), rng.IntN(3), rng.IntN(5)
+	budget := rng.IntN(200) // the pin keeps arrivals finite
+	yielded, _, err := idWalk(t, l, size, func(l *idLog) {
+		oldest, newest := l.span()
+		for range min(rng.IntN(arrive+1), budget) {
+			budget--
+			l.add(newest + int64(rng.IntN(2)))
+		}
+		for range min(rng.IntN(late+1), budget) {
+			budget--
+			l.add(oldest + rng.Int64N(newest-oldest+1))
+		}
+		for range rng.IntN(retain + 1) {
+			l.removeOldest()
+		}
+	})
+	what := fmt.Sprintf("seed %d (%s, size %d)", seed, order, size)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	checkExactlyOnce(t, what, yielded, before, l.ids())
+}
+
+// TestIDPlacer_deletionsAnywhere: in any order, entries are deleted
+// anywhere (an administrator's purge, not retention) while nothing is
+// written late. Every entry left is yielded exactly once.
+func TestIDPlacer_deletionsAnywhere(t *testing.T) {
+	for seed := range uint64(900) {
+		rng := rand.New(rand.NewPCG(seed, 22))
+		order := idOrders[seed%3]
+		l := newIDLog(order, rng.IntN(150), rng)
+		before := l.ids()
 		size := 1 + rng.IntN(12)
 		rate := rng.IntN(4)
-		yielded, err := idWalk(t, l, size, func(l *idLog) {
+		yielded, _, err := idWalk(t, l, size, func(l *idLog) {
 			for range rng.IntN(rate + 1) {
-				if len(l.ids) > 0 {
-					l.remove(oldestAt(order, l, rng))
+				if len(l.entries) > 0 {
+					i := rng.IntN(len(l.entries))
+					l.entries = slices.Delete(l.entries, i, i+1)
 				}
 			}
 		})
+		what := fmt.Sprintf("seed %d (%s, size %d)", seed, order, size)
 		if err != nil {
-			t.Fatalf("seed %d (%s, size %d): %v", seed, order, size, err)
+			t.Fatalf("%s: %v", what, err)
 		}
-		checkExactlyOnce(t, yielded, l.ids)
+		checkExactlyOnce(t, what, yielded, before, l.ids())
 	}
 }
 
-// TestIDPlacer_insertionsAnywhere: entries written late (created before
-// the walk's pin) appear anywhere, in any amount; a log whose order puts
-// its oldest last also loses those. Every entry there for the whole walk
-// is yielded exactly once.
-func TestIDPlacer_insertionsAnywhere(t *testing.T) {
-	for seed := range uint64(600) {
-		rng := rand.New(rand.NewPCG(seed, 13))
-		l := newIDLog(rng.IntN(120))
-		original := slices.Clone(l.ids)
-		size := 1 + rng.IntN(12)
-		deletions := seed%2 == 0
-		budget := rng.IntN(100) // late writes are few: the pin keeps out the rest
-		yielded, err := idWalk(t, l, size, func(l *idLog) {
-			for range min(rng.IntN(4), budget) {
-				budget--
-				l.insert(rng.IntN(len(l.ids) + 1))
-			}
-			if deletions && len(l.ids) > 0 && rng.IntN(2) == 0 {
-				l.remove(len(l.ids) - 1)
-			}
-		})
-		if err != nil {
-			t.Fatalf("seed %d (size %d): %v", seed, size, err)
-		}
-		checkExactlyOnce(t, yielded, persistentOf(original, l.ids))
-	}
-}
-
-// persistentOf returns the ids of before still in after.
-func persistentOf(before, after []uint64) []uint64 {
-	var out []uint64
-	for _, id := range before {
-		if slices.Contains(after, id) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-// TestIDPlacer_maskedChange shows the change the placer cannot see (see
-// idPlacer): one deletion before the frontier and one insertion after it,
-// between the same two responses, leave the count as it was. The walk
-// then misses one entry that was there all along; this test pins that
-// down so that a placer that closes the gap shows up here.
-func TestIDPlacer_maskedChange(t *testing.T) {
-	l := newIDLog(9) // ids 1..9, oldest first
-	calls := 0
-	yielded, err := idWalk(t, l, 3, func(l *idLog) {
-		calls++
-		if calls == 1 { // after page 0: [1 2 3] read
-			l.remove(0)          // 1 deleted: 4 moves to index 2
-			l.insert(len(l.ids)) // 10 written late at the end
-		}
+// TestIDPlacer_oldestFirstChurn is the case that makes the placer read an
+// oldest-first log from its end: between two responses, the oldest entry
+// is deleted and one arrives, so the count stays. Read forward, the next
+// page would start one entry later than the walk thinks, and that entry
+// would be lost.
+func TestIDPlacer_oldestFirstChurn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	l := newIDLog("oldest first", 30, rng)
+	before := l.ids()
+	yielded, requests, err := idWalk(t, l, 3, func(l *idLog) {
+		_, newest := l.span()
+		l.removeOldest()
+		l.add(newest + 1)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if slices.Contains(yielded, 4) {
-		t.Fatalf("yielded %v: the masked change was caught; update idPlacer's doc and this test", yielded)
-	}
-	if got := fmt.Sprint(yielded); got != "[1 2 3 5 6 7 8 9 10]" {
-		t.Fatalf("yielded %s", got)
+	checkExactlyOnce(t, "oldest first, one in and one out per request", yielded, before, l.ids())
+	t.Logf("%d requests for %d entries in pages of 3", requests, len(yielded))
+}
+
+// TestIDPlacer_maskedChange pins down the change that no rule reading
+// responses can see (see idPlacer) where the order cannot be read: in a
+// log sorted by neither time, or oldest first in pages of one entry, one
+// entry deleted behind the frontier and one arriving ahead of it in the
+// same interval leave the count as it was, and an entry there all along
+// moves behind the frontier unseen. A placer that closes the gap shows
+// here.
+func TestIDPlacer_maskedChange(t *testing.T) {
+	for _, tt := range []struct {
+		order string
+		size  int
+	}{{"by id", 3}, {"oldest first", 1}} {
+		l := &idLog{order: tt.order}
+		for i := range 9 {
+			l.add(int64(i))
+		}
+		before := l.ids()
+		calls := 0
+		yielded, _, err := idWalk(t, l, tt.size, func(l *idLog) {
+			calls++
+			if calls == 1 { // after the first page
+				l.entries = slices.Delete(l.entries, 0, 1)
+				l.entries = append(l.entries, idEntry{id: 100, ms: 100})
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lost := 0
+		for _, id := range before[1:] {
+			if !slices.Contains(yielded, id) {
+				lost++
+			}
+		}
+		if lost != 1 {
+			t.Errorf("%s, pages of %d: %d entries lost, want the 1 this change hides (yielded %v of %v)", tt.order, tt.size, lost, yielded, before)
+		}
 	}
 }

@@ -11,7 +11,8 @@ import (
 // Page is one page of results as the server sent it. Meta fields the
 // server left out are zero.
 type Page[T any] struct {
-	// Content holds the page's entries, newest first. In a page yielded by
+	// Content holds the page's entries in the server's order: newest first
+	// on v1; v2 documents none. In a page yielded by
 	// [Pager.Pages] it holds only what [Pager.All] yields for that page: an
 	// entry already yielded from an earlier page (the log shifted) and
 	// entries past Since or Limit, or newer than Until, are left out.
@@ -36,7 +37,7 @@ type pageMeta struct {
 }
 
 // Pager reads the pages of one listing. It is returned by the methods of
-// [AccessAuditService] and sends no request until one of its methods is
+// [AccessAuditService] and [AuditService] and sends no request until one of its methods is
 // called. A Pager holds no state between calls: it is safe for concurrent
 // use, and each call to Pages or All, and each range over the sequence it
 // returns, walks again from ListOptions.Page.
@@ -85,9 +86,11 @@ func (p *Pager[T]) Pages(ctx context.Context) iter.Seq2[*Page[T], error] {
 }
 
 // All returns every entry of a walk from ListOptions.Page on, in the
-// server's order (newest first), each once: when new entries arrive at the
-// head of the log during the walk and shift later pages, entries seen
-// before are not yielded again. Since and Limit end the walk early; Until
+// server's order (newest first on v1), each once: when new entries arrive
+// at the head of the log during the walk and shift later pages, entries
+// seen before are not yielded again. A v2 walk ([AuditService.Access])
+// tells entries apart by id and may read an oldest-first log from its last
+// page back, so its entries come in the order of the pages it reads. Since and Limit end the walk early; Until
 // skips the newest entries without shortening the walk. No
 // request is sent until the sequence is ranged; each range walks afresh.
 // An error (including the end of ctx) is yielded once, with a zero entry,
