@@ -394,3 +394,34 @@ func TestAuditArgumentError(t *testing.T) {
 		t.Errorf("v1's field: %q, want it left to v1's words", got)
 	}
 }
+
+// TestRunAudits_failedWalk checks that a walk failing after its first page
+// keeps what was written, whole lines only, and leaves a JSON array open,
+// so that no reader takes it for complete.
+func TestRunAudits_failedWalk(t *testing.T) {
+	t.Parallel()
+	audits := v2Audits(30, testEnd)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("page") != "0" {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"status":400,"message":"Bad page"}`)
+			return
+		}
+		fmt.Fprint(w, v2Page(r.URL.Query(), audits))
+	}))
+	t.Cleanup(srv.Close)
+	env := map[string]string{envURL: srv.URL, envToken: "rct_v2-token"}
+	// json's separator goes before an element, so its last line waits
+	// for the next element or the closing bracket, as for v1.
+	for format, lines := range map[string]int{"jsonl": 10, "json": 10, "csv": 11, "table": 11, "ocsf": 10, "ecs": 10} {
+		res := harness{env: env}.run(t, "audits", "--size", "10", "--prefetch", "0", "-o", format)
+		if res.code != exitAPI || !strings.Contains(res.stderr, "400") || strings.Count(res.stdout, "\n") != lines ||
+			strings.HasSuffix(res.stdout, "\n") == (format == "json") {
+			t.Errorf("%s: exit %d, stderr %q, stdout\n%s", format, res.code, res.stderr, res.stdout)
+		}
+		if format == "json" && strings.Contains(res.stdout, "]") {
+			t.Errorf("json: the array is closed after a failed walk:\n%s", res.stdout)
+		}
+	}
+}
