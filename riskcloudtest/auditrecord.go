@@ -165,7 +165,7 @@ func (s *Server) Audits() []riskcloud.AccessAudit {
 	defer s.mu.Unlock()
 	out := make([]riskcloud.AccessAudit, len(s.log.recs))
 	for i, r := range s.log.recs {
-		out[len(out)-1-i] = r.accessAudit(s.cfg.created)
+		out[len(out)-1-i] = r.accessAudit(s.cfg.v2.created)
 	}
 	return out
 }

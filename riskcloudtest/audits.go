@@ -78,19 +78,8 @@ func (s *Server) readAuditQuery(v url.Values) (auditQuery, string) {
 			*bound.to = n
 		}
 	}
-	for _, p := range []struct {
-		name string
-		min  int64
-	}{{"page", 0}, {"size", 1}} {
-		if raw := v.Get(p.name); raw != "" {
-			n, err := strconv.ParseInt(raw, 10, 32)
-			if err != nil {
-				return q, mismatch(p.name, "java.lang.Integer", raw)
-			}
-			if n < p.min {
-				return q, "readAllAccessAudits." + p.name + ": must be greater than or equal to " + strconv.FormatInt(p.min, 10)
-			}
-		}
+	if bad := checkPaging(v); bad != "" {
+		return q, bad
 	}
 	q.page = s.pageParams(v.Get("page"), v.Get("size"))
 	var f strings.Builder
@@ -101,6 +90,26 @@ func (s *Server) readAuditQuery(v url.Values) (auditQuery, string) {
 	}
 	q.filters = f.String()
 	return q, ""
+}
+
+// checkPaging refuses a page or size that is not a Java int or is below the
+// spec's minimum, where v1 (Spring's resolver) would fall back to defaults.
+func checkPaging(v url.Values) string {
+	for _, p := range []struct {
+		name string
+		min  int64
+	}{{"page", 0}, {"size", 1}} {
+		if raw := v.Get(p.name); raw != "" {
+			n, err := strconv.ParseInt(raw, 10, 32)
+			if err != nil {
+				return mismatch(p.name, "java.lang.Integer", raw)
+			}
+			if n < p.min {
+				return "readAllAccessAudits." + p.name + ": must be greater than or equal to " + strconv.FormatInt(p.min, 10)
+			}
+		}
+	}
+	return ""
 }
 
 // mismatch is Spring's message for a parameter that does not convert.
@@ -159,10 +168,10 @@ func (s *Server) auditPage(recs []*record, q auditQuery, path string) []byte {
 			b.WriteByte(',')
 		}
 		at := total - 1 - i // newest first
-		if s.cfg.oldest {
+		if s.cfg.v2.oldestFirst {
 			at = i
 		}
-		b.Write(recs[at].item(s.cfg.created))
+		b.Write(recs[at].item(s.cfg.v2.created))
 	}
 	b.WriteString(`],"links":`)
 	writeLinks(&b, path, q, totalPages)

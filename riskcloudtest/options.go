@@ -152,7 +152,7 @@ func WithEchoedPageSize() Option {
 // declares a string and shows a number, so a client must read both. Entries
 // added with a Raw of their own are sent as given whatever the encoding.
 func WithCreatedEncoding(enc CreatedEncoding) Option {
-	return func(s *Server) { s.cfg.created = enc }
+	return func(s *Server) { s.cfg.v2.created = enc }
 }
 
 // WithOldestFirst makes v2 pages list entries oldest first, the exact
@@ -160,7 +160,7 @@ func WithCreatedEncoding(enc CreatedEncoding) Option {
 // included), to test that nothing assumes an order the API does not
 // document. v1 pages stay newest first, as v1 documents.
 func WithOldestFirst() Option {
-	return func(s *Server) { s.cfg.oldest = true }
+	return func(s *Server) { s.cfg.v2.oldestFirst = true }
 }
 
 // WithRequestHistory keeps only the last n requests for [Server.Requests]

@@ -76,8 +76,13 @@ type config struct {
 	anyToken   bool               // RegisterResponders: any non-empty bearer token
 	noAuth     bool               // WithoutAuthentication
 	history    int                // requests kept for Requests; -1: all
-	created    CreatedEncoding    // how v2 pages write created
-	oldest     bool               // v2 pages oldest first
+	v2         v2Config
+}
+
+// v2Config is what only v2 pages heed.
+type v2Config struct {
+	created     CreatedEncoding // how created is written
+	oldestFirst bool
 }
 
 // Stats counts what a [Server] has seen.
