@@ -88,7 +88,7 @@ type v2Config struct {
 // Stats counts what a [Server] has seen.
 type Stats struct {
 	Requests     int // every request, whatever its path
-	PageRequests int // requests to the access-audit endpoints
+	PageRequests int // requests to the access-audit endpoints, v1 and v2
 	Exchanges    int // successful token exchanges
 	Connections  int // connections accepted
 	MaxInFlight  int // most requests being served at the same time
