@@ -121,15 +121,18 @@ func (r *record) accessAudit(enc CreatedEncoding) riskcloud.AccessAudit {
 		Details: a.details, Created: created, Raw: slices.Clone(r.item(enc))}
 }
 
+// createdJSON writes ts in enc. A time within 1e11 ms of 1970 goes out as
+// a date-time whatever enc says, as v1's timestamps do: clients read so
+// small a number as epoch seconds, and no real login happened then.
 func createdJSON(ts time.Time, enc CreatedEncoding) string {
 	if ts.IsZero() {
 		return "null"
 	}
 	ms := ts.UnixMilli()
-	switch enc {
-	case CreatedRFC3339:
+	switch {
+	case enc == CreatedRFC3339 || ms > -1e11 && ms < 1e11:
 		return `"` + time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z07:00") + `"`
-	case CreatedNumericString:
+	case enc == CreatedNumericString:
 		return `"` + strconv.FormatInt(ms, 10) + `"`
 	}
 	return strconv.FormatInt(ms, 10)
