@@ -1,7 +1,8 @@
 // Package riskcloudtest is an in-memory Risk Cloud for tests and demos.
 //
 // [NewServer] starts an HTTP server on loopback that answers the three v1
-// access-audit endpoints and the token exchange the way Risk Cloud does:
+// access-audit endpoints, the v2 one (see below) and the token exchange the
+// way Risk Cloud does:
 // Spring-style pages, zero-indexed page numbers, 20 entries per page unless
 // asked otherwise, newest entry first, bearer-token checks, 403 for a key
 // without the Admin > All entitlement, and Risk Cloud's error bodies. Its
@@ -36,4 +37,37 @@
 // [Server.Add] under [DefaultEmail], [Server.AddFor] under any address. GET
 // /api/v1/access-audit?email=… answers that user's entries; the logins and
 // failures endpoints answer every user's, or one user's with ?email=.
+//
+// v2 entries name their user. AddFor's entries belong to the email's user
+// (an id derived from the address, a name from its local part, the same on
+// every server). Add's belong to one of [MadeUpUsers], picked by the entry's
+// remote address, so that Generate's entries spread over a few users and a
+// burst of failures from one address stays with one; v1's attempts endpoint
+// still files them all under DefaultEmail, as it always has.
+//
+// # The v2 access audit
+//
+// GET /api/v2/audits/access serves the same log: every record has an id
+// (unique, given when it is added, the same in every run that adds the same
+// entries) and a user; v1's Login is LOGIN with details "Login succeeded",
+// LoginFail is LOGIN_FAILED with its message, any other v1 type is OTHER.
+// [Server.AddAudits] files v2 records directly, and [GenerateActivity] the
+// logouts and rolled tokens and credentials that go with [Generate]'s
+// entries: those types only v2 serves, while LOGIN and LOGIN_FAILED records
+// are v1's logins and failures too. [Server.Audits] is the v2 view of the
+// whole log; RemoveOldest and Shift delete from both views.
+//
+// The filters user-id, user-email (any case), type, created-min and
+// created-max (epoch ms, inclusive) are applied; page and size as in v1,
+// except that a value out of range or unreadable (like an unknown type or an
+// unreadable created bound) is a 400, as the spec's validated parameters
+// are. Pages are {content, links, page}, newest first, or oldest first with
+// [WithOldestFirst]; [WithCreatedEncoding] picks how created is written.
+// The v1 knobs apply to v2 where a v2 page has the same thing: the
+// authentication options, faults, latency, [WithBeforePage] and
+// [WithArrivals] (with the v2 page number), [Server.Stats] and
+// [Server.Requests], [WithMaxPageSize], [WithEchoedPageSize] and
+// [WithPageIgnored]. [WithoutPageFields] leaves "number", "size",
+// "totalElements" and "totalPages" out of the page object; v2 has no
+// "first", "last", "empty" or "numberOfElements" to leave out.
 package riskcloudtest

@@ -62,3 +62,36 @@ func ExampleWithoutAdmin() {
 	// Output:
 	// true
 }
+
+// The v2 access audit serves the same log with ids and users; the events
+// only v2 knows come from GenerateActivity, and Generate's entries stay as
+// v1 serves them.
+func ExampleGenerateActivity() {
+	srv := riskcloudtest.NewServer()
+	defer srv.Close()
+	entries := riskcloudtest.Generate(1000, 1)
+	srv.Add(entries...)
+	srv.AddAudits(riskcloudtest.GenerateActivity(entries, 1)...)
+
+	audits := srv.Audits() // what GET /api/v2/audits/access serves, newest first
+	fmt.Println(len(srv.Entries()), "v1 entries,", len(audits), "v2 audits")
+	count := map[riskcloud.AccessAuditType]int{}
+	for _, a := range audits {
+		count[a.Type]++
+	}
+	for _, typ := range []riskcloud.AccessAuditType{riskcloud.AuditLogin, riskcloud.AuditLoginFailed,
+		riskcloud.AuditLogout, riskcloud.AuditTokenRolled, riskcloud.AuditCredentialsRolled, riskcloud.AuditOther} {
+		fmt.Println(typ, count[typ])
+	}
+	newest := audits[0]
+	fmt.Println(newest.ID, newest.Type, newest.User.Email, newest.Created.Format(time.RFC3339))
+	// Output:
+	// 1000 v1 entries, 1320 v2 audits
+	// LOGIN 848
+	// LOGIN_FAILED 152
+	// LOGOUT 310
+	// TOKEN_ROLLED 6
+	// CREDENTIALS_ROLLED 1
+	// OTHER 3
+	// 514e28b7 LOGIN jane.doe@example.com 2026-11-01T12:00:00Z
+}

@@ -41,8 +41,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeBody(w, status, "application/json", body)
 }
 
+// isPagePath says whether path is one of the access-audit endpoints, v1's
+// or v2's.
 func isPagePath(path string) bool {
-	return path == attemptsPath || path == loginsPath || path == failuresPath
+	return path == attemptsPath || path == loginsPath || path == failuresPath || path == auditsPath
 }
 
 // record counts and keeps r, and takes the next queued fault, if any.
@@ -98,14 +100,41 @@ func (s *Server) respond(r *http.Request, path string, known bool) (int, []byte)
 		if r.Method != http.MethodGet {
 			return errorBody(http.StatusMethodNotAllowed, "Request method '"+r.Method+"' is not supported", r.URL.Path)
 		}
+		if path == auditsPath {
+			return s.auditsPage(r)
+		}
 		return s.page(r, path)
 	}
 	return errorBody(http.StatusNotFound, "No message available", r.URL.Path)
 }
 
-// page answers a GET of one of the access-audit endpoints.
+// page answers a GET of one of the v1 access-audit endpoints.
 func (s *Server) page(r *http.Request, path string) (int, []byte) {
-	// Spring Security's filters answer before any parameter is read.
+	if status, body := s.gate(r); status != 0 {
+		return status, body
+	}
+	q := r.URL.Query()
+	email := normalEmail(q.Get("email"))
+	if status, body := checkEmail(q, path, email); status != 0 {
+		return status, body
+	}
+	params := s.pageParams(q.Get("page"), q.Get("size"))
+	k := viewKey{email: email}
+	switch path {
+	case loginsPath:
+		k.typ = riskcloud.Login
+	case failuresPath:
+		k.typ = riskcloud.LoginFail
+	}
+	return s.atPage(params.number, func() []byte {
+		return springPage(s.log.view(k), params, s.cfg.omit)
+	})
+}
+
+// gate answers as Spring Security's filters do, before any parameter is
+// read: 401 without a valid token, 403 without the entitlement; 0 lets the
+// request through.
+func (s *Server) gate(r *http.Request) (int, []byte) {
 	s.mu.Lock()
 	ok := s.authorized(r)
 	s.mu.Unlock()
@@ -115,32 +144,25 @@ func (s *Server) page(r *http.Request, path string) (int, []byte) {
 	case s.cfg.forbidden:
 		return http.StatusForbidden, []byte(`{"status":403,"message":"Access is denied"}`)
 	}
-	q := r.URL.Query()
-	email := normalEmail(q.Get("email"))
-	if status, body := checkEmail(q, path, email); status != 0 {
-		return status, body
-	}
-	params := s.pageParams(q.Get("page"), q.Get("size"))
+	return 0, nil
+}
 
+// atPage stages what happens before page number is answered (the
+// WithBeforePage hook, then WithArrivals) and builds the page from the log
+// as they left it, holding s.mu.
+func (s *Server) atPage(number int, build func() []byte) (int, []byte) {
 	s.pageMu.Lock()
 	defer s.pageMu.Unlock()
 	// The hook runs without s.mu, so that it may call Add or RemoveOldest.
 	if s.cfg.beforePage != nil {
-		s.cfg.beforePage(s, params.number)
+		s.cfg.beforePage(s, number)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cfg.arrivals > 0 && params.number > 0 {
+	if s.cfg.arrivals > 0 && number > 0 {
 		s.arrive(s.cfg.arrivals)
 	}
-	k := viewKey{email: email}
-	switch path {
-	case loginsPath:
-		k.typ = riskcloud.Login
-	case failuresPath:
-		k.typ = riskcloud.LoginFail
-	}
-	return http.StatusOK, springPage(s.log.view(k), params, s.cfg.omit)
+	return http.StatusOK, build()
 }
 
 // checkEmail answers 400 as Risk Cloud's validation does when the email
@@ -173,7 +195,7 @@ func (s *Server) arrive(n int) {
 			RemoteAddress: fmt.Sprintf("192.0.2.%d", 1+s.arrived%254),
 		}
 	}
-	s.log.add(DefaultEmail, es)
+	s.log.add(DefaultEmail, nil, es)
 }
 
 // errorBody renders Spring Boot's default error body.

@@ -9,13 +9,18 @@ import (
 	"github.com/riskcloud-go/riskcloud"
 )
 
-// record is one entry of the fake log, as it is served.
+// record is one entry of the fake log, as v1 and v2 serve it.
 type record struct {
-	email string
-	typ   riskcloud.EntryType
+	email string              // the v1 user, for /api/v1/access-audit?email=
+	typ   riskcloud.EntryType // v1's type
 	ts    time.Time
-	raw   []byte // the JSON object served in a page's content
+	raw   []byte // the JSON object v1 serves; nil when only v2 serves the record
+	audit audit  // what v2 serves
 }
+
+// v1 says whether the v1 endpoints serve r: v2's other types are not
+// logins or failures.
+func (r *record) v1() bool { return r.raw != nil }
 
 // entry returns r as a client decodes it from a page, or, should its JSON
 // not decode (a test may add any Raw), with the fields the log knows.
@@ -31,9 +36,11 @@ func (r *record) entry() riskcloud.Entry {
 // change, append. A page counts from the end.
 type auditLog struct {
 	recs []*record
-	// views caches the filtered lists between changes: a walk reads many
-	// pages of one unchanged log.
-	views map[viewKey][]*record
+	// views and auditViews cache the filtered lists between changes: a walk
+	// reads many pages of one unchanged log.
+	views      map[viewKey][]*record
+	auditViews map[auditKey][]*record
+	ids        uint32 // ids assigned so far
 }
 
 type viewKey struct {
@@ -41,13 +48,26 @@ type viewKey struct {
 	email string              // "" for every user
 }
 
-// add files entries under email. Within es, as in a page, the first is the
-// newest; among equal timestamps an entry added later counts as newer.
-func (l *auditLog) add(email string, es []riskcloud.Entry) {
+// add files entries under email for v1 and under owner for v2, or, when
+// owner is nil, under one of the made-up users. Within es, as in a page, the
+// first is the newest; among equal timestamps an entry added later counts as
+// newer.
+func (l *auditLog) add(email string, owner *user, es []riskcloud.Entry) {
 	batch := make([]*record, len(es))
 	for i, e := range es {
-		batch[len(es)-1-i] = &record{email: email, typ: e.Type, ts: e.Timestamp.UTC(), raw: encode(e)}
+		u := owner
+		if u == nil {
+			u = madeUpUser(e)
+		}
+		batch[len(es)-1-i] = &record{email: email, typ: e.Type, ts: e.Timestamp.UTC(), raw: encode(e),
+			audit: entryAudit(l.newID(), u, e)}
 	}
+	l.insert(batch)
+}
+
+// insert files batch, given oldest first as far as its timestamps tell,
+// after the records of equal timestamps already there.
+func (l *auditLog) insert(batch []*record) {
 	slices.SortStableFunc(batch, func(a, b *record) int { return a.ts.Compare(b.ts) })
 	if len(l.recs) == 0 || len(batch) == 0 || !batch[0].ts.Before(l.recs[len(l.recs)-1].ts) {
 		l.recs = append(l.recs, batch...)
@@ -63,14 +83,19 @@ func (l *auditLog) add(email string, es []riskcloud.Entry) {
 		}
 		l.recs = append(merged, l.recs[i:]...)
 	}
-	l.views = nil
+	l.changed()
+}
+
+// changed drops the cached views.
+func (l *auditLog) changed() {
+	l.views, l.auditViews = nil, nil
 }
 
 // removeOldest deletes the n oldest entries, as retention does.
 func (l *auditLog) removeOldest(n int) {
 	n = min(max(n, 0), len(l.recs))
 	l.recs = slices.Delete(l.recs, 0, n)
-	l.views = nil
+	l.changed()
 }
 
 // newest is the timestamp of the newest entry, or the zero time.
@@ -81,18 +106,15 @@ func (l *auditLog) newest() time.Time {
 	return l.recs[len(l.recs)-1].ts
 }
 
-// view returns the entries of one type and user, oldest first. The result
-// is shared: callers must not modify it.
+// view returns the v1 entries of one type and user (each "" for all),
+// oldest first. The result is shared: callers must not modify it.
 func (l *auditLog) view(k viewKey) []*record {
-	if k == (viewKey{}) {
-		return l.recs
-	}
 	if v, ok := l.views[k]; ok {
 		return v
 	}
 	var v []*record
 	for _, r := range l.recs {
-		if (k.typ == "" || r.typ == k.typ) && (k.email == "" || r.email == k.email) {
+		if r.v1() && (k.typ == "" || r.typ == k.typ) && (k.email == "" || r.email == k.email) {
 			v = append(v, r)
 		}
 	}

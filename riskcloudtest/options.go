@@ -94,7 +94,7 @@ func WithTLS() Option {
 
 // WithEntries adds entries as [Server.Add] does.
 func WithEntries(entries ...riskcloud.Entry) Option {
-	return func(s *Server) { s.log.add(DefaultEmail, entries) }
+	return func(s *Server) { s.log.add(DefaultEmail, nil, entries) }
 }
 
 // WithoutAuthentication makes the server answer every access-audit request
@@ -145,6 +145,22 @@ func WithPageIgnored() Option {
 // does: a full page then holds fewer entries than its size says.
 func WithEchoedPageSize() Option {
 	return func(s *Server) { s.cfg.echoSize = true }
+}
+
+// WithCreatedEncoding sets how v2 pages write each entry's created instant
+// (default [CreatedMillis], a number of epoch milliseconds): the API's spec
+// declares a string and shows a number, so a client must read both. Entries
+// added with a Raw of their own are sent as given whatever the encoding.
+func WithCreatedEncoding(enc CreatedEncoding) Option {
+	return func(s *Server) { s.cfg.v2.created = enc }
+}
+
+// WithOldestFirst makes v2 pages list entries oldest first, the exact
+// reverse of the default newest first (entries with equal created times
+// included), to test that nothing assumes an order the API does not
+// document. v1 pages stay newest first, as v1 documents.
+func WithOldestFirst() Option {
+	return func(s *Server) { s.cfg.v2.oldestFirst = true }
 }
 
 // WithRequestHistory keeps only the last n requests for [Server.Requests]

@@ -76,12 +76,19 @@ type config struct {
 	anyToken   bool               // RegisterResponders: any non-empty bearer token
 	noAuth     bool               // WithoutAuthentication
 	history    int                // requests kept for Requests; -1: all
+	v2         v2Config
+}
+
+// v2Config is what only v2 pages heed.
+type v2Config struct {
+	created     CreatedEncoding // how created is written
+	oldestFirst bool
 }
 
 // Stats counts what a [Server] has seen.
 type Stats struct {
 	Requests     int // every request, whatever its path
-	PageRequests int // requests to the access-audit endpoints
+	PageRequests int // requests to the access-audit endpoints, v1 and v2
 	Exchanges    int // successful token exchanges
 	Connections  int // connections accepted
 	MaxInFlight  int // most requests being served at the same time
@@ -215,15 +222,23 @@ func (s *Server) HTTPClient() *http.Client {
 // there. An entry's Type picks the endpoint that serves it (Login: logins,
 // LoginFail: failures; both: the user's attempts). The server sends an
 // entry's Raw when it holds valid JSON, else its fields.
+//
+// v2 pages serve the same entries, each with an id and a user: one of
+// [MadeUpUsers], picked by the entry's RemoteAddress (see the package
+// doc's Users section).
 func (s *Server) Add(entries ...riskcloud.Entry) {
-	s.AddFor(DefaultEmail, entries...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log.add(DefaultEmail, nil, entries)
 }
 
-// AddFor files entries under the user email, as [Server.Add] does.
+// AddFor files entries under the user email, as [Server.Add] does; in v2
+// pages they belong to that user, whose id is derived from the email and
+// whose name from its local part.
 func (s *Server) AddFor(email string, entries ...riskcloud.Entry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.log.add(normalEmail(email), entries)
+	s.log.add(normalEmail(email), userFor(email), entries)
 }
 
 // RemoveOldest deletes the n oldest entries, as retention does.
@@ -239,25 +254,28 @@ func (s *Server) RemoveOldest(n int) {
 func (s *Server) Shift(n int, entries ...riskcloud.Entry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.log.add(DefaultEmail, entries)
+	s.log.add(DefaultEmail, nil, entries)
 	s.log.removeOldest(n)
 }
 
-// Len returns the number of entries in the log.
+// Len returns the number of entries in the log, those only v2 serves
+// included.
 func (s *Server) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.log.recs)
 }
 
-// Entries returns every user's entries, newest first, as the server sends
-// them: each one's Raw holds its JSON in a page. A test compares what a
+// Entries returns every user's entries, newest first, as the v1 endpoints
+// send them: each one's Raw holds its JSON in a page. A test compares what a
 // walk yielded with it, or reads the newest timestamp to stage arrivals.
+// Records only v2 serves (see [Server.AddAudits]) are not among them.
 func (s *Server) Entries() []riskcloud.Entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]riskcloud.Entry, len(s.log.recs))
-	for i, r := range s.log.recs {
+	recs := s.log.view(viewKey{})
+	out := make([]riskcloud.Entry, len(recs))
+	for i, r := range recs {
 		out[len(out)-1-i] = r.entry()
 	}
 	return out

@@ -243,7 +243,7 @@ func TestServer_errorsLikeRiskCloud(t *testing.T) {
 		{"wrong token", "/api/v1/access-audit/failures", "Bearer nope", 401, `"path":"/proxy/api/v1/access-audit/failures"`},
 		{"no token before no email", "/api/v1/access-audit", "", 401, `"status":401`},
 		{"no token before a bad email", "/api/v1/access-audit?email=nobody", "", 401, `"status":401`},
-		{"unknown path", "/api/v2/audits/access", "ok", 404, `"status":404`},
+		{"unknown path", "/api/v2/audits/other", "ok", 404, `"status":404`},
 		{"outside the prefix", "/../api/v1/access-audit/logins", "ok", 404, `"status":404`},
 	}
 	for _, tt := range tests {
