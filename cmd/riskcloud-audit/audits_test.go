@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // v2Server answers GET /api/v2/audits/access with pages of the audits
@@ -424,4 +425,73 @@ func TestRunAudits_failedWalk(t *testing.T) {
 			t.Errorf("json: the array is closed after a failed walk:\n%s", res.stdout)
 		}
 	}
+}
+
+// TestRunAudits_demo checks --demo audits: the fake serves v2 from the
+// demo's log, with every type, and applies each filter.
+func TestRunAudits_demo(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{envURL: "not a url", envToken: "rct_fake-token"}
+	now := func() time.Time { return testEnd }
+	users := riskcloudtest.MadeUpUsers()
+	res := harness{env: env, now: now}.run(t, "--demo", "audits")
+	all := auditLines(t, res)
+	seen := map[string]int{}
+	ids := map[string]bool{}
+	for _, a := range all {
+		seen[a.Type]++
+		if a.ID == nil || ids[*a.ID] || a.Email == nil || a.UserID == nil || a.UserName == nil {
+			t.Fatalf("demo audit without a unique id or a whole user: %+v", a)
+		}
+		ids[*a.ID] = true
+	}
+	for _, typ := range auditTypes {
+		if seen[typ] == 0 {
+			t.Errorf("the demo has no %s audit: %v", typ, seen)
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		keep func(auditJSON) bool
+	}{
+		{[]string{"--type", "logout"}, func(a auditJSON) bool { return a.Type == "LOGOUT" }},
+		{[]string{"--user", users[0].Email}, func(a auditJSON) bool { return *a.Email == users[0].Email }},
+		{[]string{"--user-id", users[1].ID, "--type", "LOGIN_FAILED"}, func(a auditJSON) bool { return *a.UserID == users[1].ID && a.Type == "LOGIN_FAILED" }},
+		{[]string{"--since", "6h", "--until", "2h"}, func(a auditJSON) bool {
+			return *a.Timestamp >= testEnd.Add(-6*time.Hour).Format(timeLayout) && *a.Timestamp <= testEnd.Add(-2*time.Hour).Format(timeLayout)
+		}},
+	} {
+		var want []string
+		for _, a := range all {
+			if tt.keep(a) {
+				want = append(want, *a.ID)
+			}
+		}
+		var got []string
+		for _, a := range auditLines(t, harness{env: env, now: now}.run(t, append([]string{"--demo", "audits"}, tt.args...)...)) {
+			got = append(got, *a.ID)
+		}
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("%q: %d audits, want the %d of the whole demo that match", tt.args, len(got), len(want))
+		}
+	}
+}
+
+// auditLines decodes a successful run's audits as JSON lines.
+func auditLines(t *testing.T, res result) []auditJSON {
+	t.Helper()
+	if res.code != exitOK {
+		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
+	}
+	var out []auditJSON
+	for _, line := range strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n") {
+		var a auditJSON
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&a); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		out = append(out, a)
+	}
+	return out
 }

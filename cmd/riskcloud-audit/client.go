@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/riskcloud-go/riskcloud"
@@ -20,11 +21,20 @@ import (
 // demoClient serves a generated log in-process, its newest entry now.
 func (c *cli) demoClient(o *options, logger *slog.Logger) (*riskcloud.Client, func()) {
 	srv := riskcloudtest.NewServer()
-	srv.Add(riskcloudtest.GenerateAt(demoEntries, demoSeed, c.now())...)
+	fillDemo(srv, demoEntries, demoSeed, c.now())
 	fmt.Fprintf(c.stderr, "%s: demo: reading a generated Risk Cloud served in-process\n", name)
 	hc := srv.HTTPClient()
 	hc.Timeout = o.conn.timeout
 	return srv.Client(append(c.sdkOptions(o, hc, logger), c.clientOpts...)...), srv.Close
+}
+
+// fillDemo files the generated log of the demo and of serve: n v1 entries,
+// the newest at end, and the audits only v2 serves that go with them
+// (logouts, rolled tokens and credentials), so that audits shows every type.
+func fillDemo(srv *riskcloudtest.Server, n int, seed int64, end time.Time) {
+	entries := riskcloudtest.GenerateAt(n, seed, end)
+	srv.Add(entries...)
+	srv.AddAudits(riskcloudtest.GenerateActivity(entries, seed)...)
 }
 
 // sdkOptions are the options of every run's client but its credentials.

@@ -79,7 +79,8 @@ func (o *options) addListFlags(fs *pflag.FlagSet, withEmail bool) {
 	fs.StringVar(&o.conn.url, "url", "", "the instance's `URL`, such as https://acme.logicgate.com (default: $RISKCLOUD_URL)")
 	fs.BoolVar(&o.conn.demo, "demo", false, "read a generated Risk Cloud served in-process (about 5,000 entries\n"+
 		"over a few days, the newest now) instead of a real one; ignores RISKCLOUD_*.\n"+
-		"Its entries belong to "+riskcloudtest.DefaultEmail+", for attempts")
+		"Its entries belong to "+riskcloudtest.DefaultEmail+" for attempts, and to a few made-up\n"+
+		"users for audits")
 	fs.BoolVar(&o.conn.noTokenCache, "no-token-cache", false, "exchange client credentials afresh, and keep no token on disk")
 	fs.DurationVar(&o.conn.timeout, "timeout", riskcloud.DefaultAttemptTimeout, "longest wait for one request's answer, each retry afresh (`D` such as 30s, 2m)")
 	fs.IntVar(&o.conn.retries, "retries", riskcloud.DefaultRetryMax, "`N` retries of a request that failed for a passing reason (0: none)")

@@ -88,7 +88,8 @@ const serveIntro = `Serves a generated Risk Cloud (the one --demo reads) over HT
 testing other programs: a Python script, a Filebeat or Vector configuration, a Postman
 collection. Its first two lines on stdout are RISKCLOUD_URL=... and RISKCLOUD_TOKEN=..., ready
 for eval; each request is logged on stderr. It serves every endpoint of the API, the token
-exchange included. Its entries belong to ` + riskcloudtest.DefaultEmail + `, for attempts.
+exchange included, and v2's access audit. Its entries belong to ` + riskcloudtest.DefaultEmail + ` for
+attempts, and to a few made-up users for audits, which also has their logouts and rolled tokens.
 `
 
 const sharedHelp = `

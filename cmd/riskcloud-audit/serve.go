@@ -225,7 +225,7 @@ func newFake(ctx context.Context, cfg serveConfig, start time.Time) (*fake, erro
 	f.srv = riskcloudtest.NewServer(riskcloudtest.WithClientCredentials(f.clientID, f.clientSecret),
 		// serve logs each request itself and may run for days: keep none.
 		riskcloudtest.WithRequestHistory(0))
-	f.srv.Add(riskcloudtest.GenerateAt(cfg.entries, cfg.seed, start)...)
+	fillDemo(f.srv, cfg.entries, cfg.seed, start)
 
 	// In-process: the exchange goes through the fake's own handler, not the
 	// network, and is not logged as a client's request.
