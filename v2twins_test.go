@@ -2,7 +2,7 @@ package riskcloud_test
 
 import (
 	"context"
-		"slices"
+	"slices"
 	"testing"
 	"time"
 
