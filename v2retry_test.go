@@ -177,10 +177,10 @@ func TestAudits_retry_cancelDuringBackoff(t *testing.T) {
 				c := newTestClient(t, f, tt.retry)
 				ctx, cancel := context.WithCancel(t.Context())
 				defer cancel()
-				go func() {
-					time.Sleep(cancelAfter)
-					cancel()
-				}()
+				// A timer rather than a sleeping goroutine: a walk that
+				// ends early then fails this test instead of deadlocking
+				// the bubble and taking the binary down.
+				defer time.AfterFunc(cancelAfter, cancel).Stop()
 				start := time.Now()
 				_, err := collect(t, c.Audits.Access(&riskcloud.AccessAuditOptions{Prefetch: 2}).All(ctx))
 				if elapsed := time.Since(start); elapsed != cancelAfter {
