@@ -17,8 +17,8 @@ import (
 
 // The v2 twins of auth_test.go.
 
-// walkAudits walks the v2 log in pages of size.
-func walkAudits(t *testing.T, ctx context.Context, c *riskcloud.Client, size int) ([]riskcloud.AccessAudit, error) {
+// walkAccessLog walks the v2 log in pages of size, up to v2Until.
+func walkAccessLog(t *testing.T, ctx context.Context, c *riskcloud.Client, size int) ([]riskcloud.AccessAudit, error) {
 	t.Helper()
 	return collect(t, c.Audits.Access(&riskcloud.AccessAuditOptions{Size: size, Until: v2Until}).All(ctx))
 }
@@ -28,7 +28,7 @@ func TestAudits_auth_staticTokenOnEveryRequest(t *testing.T) {
 	f := newServer(t, 35)
 	c := newTestClient(t, f)
 	for range 2 {
-		got, err := walkAudits(t, context.Background(), c, 10)
+		got, err := walkAccessLog(t, context.Background(), c, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func TestAudits_auth_staticTokenRejected(t *testing.T) {
 	t.Parallel()
 	f := newServer(t, 35, riskcloudtest.WithToken("another-token"))
 	c := newTestClient(t, f)
-	_, err := walkAudits(t, context.Background(), c, 10)
+	_, err := walkAccessLog(t, context.Background(), c, 10)
 	if !errors.Is(err, riskcloud.ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized", err)
 	}
@@ -73,7 +73,7 @@ func TestAudits_auth_forbidden(t *testing.T) {
 	t.Parallel()
 	f := newServer(t, 5, riskcloudtest.WithoutAdmin())
 	c := newTestClient(t, f)
-	_, err := walkAudits(t, context.Background(), c, 10)
+	_, err := walkAccessLog(t, context.Background(), c, 10)
 	if !errors.Is(err, riskcloud.ErrForbidden) || errors.Is(err, riskcloud.ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrForbidden alone", err)
 	}
@@ -97,7 +97,7 @@ func TestAudits_auth_clientCredentials_lazyAndReused(t *testing.T) {
 		t.Fatalf("NewClient sent %d requests, want none", n)
 	}
 	for range 3 {
-		got, err := walkAudits(t, context.Background(), c, 10)
+		got, err := walkAccessLog(t, context.Background(), c, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,7 @@ func TestAudits_auth_clientCredentials_expiry(t *testing.T) {
 		pages := 0
 		for i, st := range steps {
 			time.Sleep(st.sleep)
-			got, err := walkAudits(t, t.Context(), c, 10)
+			got, err := walkAccessLog(t, t.Context(), c, 10)
 			if err != nil {
 				t.Fatalf("step %d: %v", i, err)
 			}
