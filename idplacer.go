@@ -153,20 +153,10 @@ func (p *idPlacer) advance(v view) (step, error) {
 	if err := p.checks.check(v); err != nil {
 		return yieldNone(v), err
 	}
-	// An empty page past the end is consistent with any smaller count (the
-	// log shrank under the walk), which plausibleTotal, made for pages that
-	// hold entries, would drop.
-	v.meta.totalElements = v.meta.totalElements && v.total >= 0 &&
-		(len(v.entries) == 0 && v.total <= maxTotal || plausibleTotal(v, p.sizing.size))
+	v.meta.totalElements = v.meta.totalElements && p.plausible(v)
 	first := p.sizing.size == 0
 	if !first && int64(len(v.entries)) > p.sizing.size {
-		// The first page was short, and not because the log ended there:
-		// its size was not the server's. Start over by the longer one;
-		// what was yielded is known by id.
-		p.sizing.size = int64(len(v.entries))
-		p.cover = coverage{frontier: int64(p.first) * p.sizing.size}
-		p.counted = false
-		return yieldNone(v), nil
+		return p.resize(v), nil
 	}
 	if first {
 		p.sizing.fix(v)
@@ -195,6 +185,27 @@ func (p *idPlacer) advance(v view) (step, error) {
 	}
 	p.checks.progressed()
 	return st, nil
+}
+
+// plausible reports whether v's totalElements may be the log's size. An
+// empty page past the end is consistent with any smaller count (the log
+// shrank under the walk), which plausibleTotal, made for pages that hold
+// entries, would drop.
+func (p *idPlacer) plausible(v view) bool {
+	if len(v.entries) == 0 {
+		return v.total >= 0 && v.total <= maxTotal
+	}
+	return plausibleTotal(v, p.sizing.size)
+}
+
+// resize handles a page longer than the first: the first was short, and
+// not because the log ended there, so its size was not the server's. The
+// walk starts over by the longer one; what it yielded is known by id.
+func (p *idPlacer) resize(v view) step {
+	p.sizing.size = int64(len(v.entries))
+	p.cover = coverage{frontier: int64(p.first) * p.sizing.size}
+	p.counted = false
+	return yieldNone(v)
 }
 
 // move moves the frontier past v, which yields nothing and so covers
