@@ -1,6 +1,7 @@
 package riskcloud
 
 import (
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -28,23 +29,45 @@ type v2Query struct {
 // {content, links, page} whose entries carry ids, placed by idPlacer.
 type v2Listing struct {
 	filter auditFilter
+	pin    *walkPin // one walk's created-max; nil outside a walk
+}
+
+// walkPin is the created-max, in epoch milliseconds, that one walk sends:
+// its start (or Until), lowered once its first page shows the newest
+// entry (see idPlacer.pinNewest). Requests read it as they go out, some
+// on the prefetcher's goroutines.
+type walkPin struct{ ms atomic.Int64 }
+
+// lower sets the pin to ms if that is lower.
+func (p *walkPin) lower(ms int64) {
+	for old := p.ms.Load(); ms < old && !p.ms.CompareAndSwap(old, ms); old = p.ms.Load() {
+	}
 }
 
 func (l v2Listing) path() string { return auditsPath }
 
 func (l v2Listing) query(n, size int) any {
 	f := l.filter
+	createdMax := epochMillis(f.until, false)
+	if l.pin != nil {
+		ms := l.pin.ms.Load()
+		createdMax = &ms
+	}
 	return v2Query{UserID: f.userID, UserEmail: f.userEmail, Type: f.typ,
-		CreatedMin: epochMillis(f.since, true), CreatedMax: epochMillis(f.until, false), Page: n, Size: size}
+		CreatedMin: epochMillis(f.since, true), CreatedMax: createdMax, Page: n, Size: size}
 }
 
-// forWalk pins created-max to the walk's start when Until is zero: an
-// entry created during the walk then stays out of every page, so it
-// cannot push the entries of later pages back onto ones already read.
+// forWalk pins created-max to the walk's start when Until is zero (or to
+// Until): an entry created during the walk then stays out of every page,
+// so it cannot push the entries of later pages back onto ones already
+// read.
 func (l v2Listing) forWalk(start time.Time) endpoint[AccessAudit] {
-	if l.filter.until.IsZero() {
-		l.filter.until = start
+	until := l.filter.until
+	if until.IsZero() {
+		until = start
 	}
+	l.pin = &walkPin{}
+	l.pin.ms.Store(*epochMillis(until, false))
 	return l
 }
 
@@ -61,7 +84,11 @@ func (v2Listing) key(e *AccessAudit) ([]byte, time.Time) {
 	return unsafe.Slice(unsafe.StringData(e.ID), len(e.ID)), e.Created
 }
 
-func (v2Listing) newPlacer(first, size int) placer { return newIDPlacer(first, size) }
+func (l v2Listing) newPlacer(first, size int) placer {
+	p := newIDPlacer(first, size)
+	p.pin = l.pin
+	return p
+}
 
 // epochMillis returns t in epoch milliseconds, or nil for the zero time.
 // The server's bounds are inclusive and in whole milliseconds, so a bound

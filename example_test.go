@@ -59,6 +59,31 @@ func ExampleAccessAuditService_Failures() {
 	// 2026-11-25T09:12:45Z 198.51.100.23 User account is locked
 }
 
+// The v2 access audit names the user of each entry and filters on the
+// server: here every failed login of one user since a given time. Entries
+// carry ids; the walk yields each once whatever order the server sends.
+func ExampleAuditService_Access() {
+	ctx := context.Background()
+	srv := cannedRiskCloud()
+	defer srv.Close()
+	c := srv.Client()
+
+	opts := &riskcloud.AccessAuditOptions{
+		UserEmail: "priya.shah@example.com",
+		Type:      riskcloud.AuditLoginFailed,
+		Since:     time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC),
+	}
+	for a, err := range c.Audits.Access(opts).All(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(a.Created.Format(time.RFC3339), a.User.Name, a.RemoteAddress, a.Details)
+	}
+	// Output:
+	// 2026-11-25T09:30:02Z Priya Shah 203.0.113.7 Bad credentials
+	// 2026-11-25T09:30:01Z Priya Shah 203.0.113.7 Bad credentials
+}
+
 // One page at a time: Page sends exactly one request and returns the page
 // as the server sent it, with its meta.
 func ExamplePager_Page() {
@@ -238,9 +263,13 @@ func cannedRiskCloud() *riskcloudtest.Server {
 		return t
 	}
 	srv := riskcloudtest.NewServer()
-	srv.Add(
+	// Priya's failures are hers in v2; v1, which names no user, shows them
+	// among everyone's.
+	srv.AddFor("priya.shah@example.com",
 		riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at("2026-11-25T09:30:02.120Z"), Message: "Bad credentials", RemoteAddress: "203.0.113.7"},
 		riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at("2026-11-25T09:30:01Z"), Message: "Bad credentials", RemoteAddress: "203.0.113.7"},
+	)
+	srv.Add(
 		riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at("2026-11-25T09:12:45Z"), Message: "User account is locked", RemoteAddress: "198.51.100.23"},
 		riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at("2026-11-24T22:03:09Z"), Message: "Bad credentials", RemoteAddress: "198.51.100.23"},
 		riskcloud.Entry{Type: riskcloud.Login, Timestamp: at("2026-11-25T09:41:00Z"), RemoteAddress: "192.0.2.10"},

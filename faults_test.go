@@ -357,15 +357,17 @@ func setJSON(body map[string]json.RawMessage, key, value string) {
 // the budget costs its retries and nothing else (6 pages + retries), one
 // that outlasts it ends the walk after 2 pages and 1+3 attempts at page 2,
 // and one that is not retried after 2 pages and 1 attempt.
-func faultRows(t *testing.T) []faultRow {
+// faultRows returns the rows of the matrix for a walk of l, whose path
+// the errors of failed pages name.
+func faultRows(t *testing.T, l listing) []faultRow {
 	t.Helper()
 	const (
-		pages  = 6 // of the matrix log
-		ok     = pages
-		spent  = matrixAt + 1 + matrixRetries // attempts when a fault outlasts the budget
-		once   = matrixAt + 1                 // attempts when a fault is not retried
-		logins = "/api/v1/access-audit/logins"
+		pages = 6 // of the matrix log
+		ok    = pages
+		spent = matrixAt + 1 + matrixRetries // attempts when a fault outlasts the budget
+		once  = matrixAt + 1                 // attempts when a fault is not retried
 	)
+	logins := l.path
 	proxy502 := string(readTestdata(t, "proxy_502.html"))
 	emptyNull := string(readTestdata(t, "page_content_null.json"))
 
@@ -566,7 +568,7 @@ func faultRows(t *testing.T) []faultRow {
 // or email reached the error or the log.
 func TestFaults_matrix(t *testing.T) {
 	t.Parallel()
-	rows := faultRows(t)
+	rows := faultRows(t, v1Logins)
 	var checked atomic.Int64
 	t.Cleanup(func() {
 		t.Logf("fault matrix: %d rows, %d entries checked", len(rows), checked.Load())
@@ -575,15 +577,41 @@ func TestFaults_matrix(t *testing.T) {
 		t.Run(row.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				checked.Add(int64(runFaultRow(t, row)))
+				checked.Add(int64(runFaultRow(t, v1Logins, row)))
 			})
 		})
 	}
 }
 
-// runFaultRow runs one row and returns the number of entries it checked.
-// It is no helper, so that a failure names the check that failed.
-func runFaultRow(t *testing.T, row faultRow) int {
+// TestFaults_matrixV2 runs the rows of the matrix that are not about v1's
+// page format or a changing log (v2walk_test.go's and v2churn_test.go's)
+// against a walk of Audits.Access: its transient faults, bad bodies and
+// credentials.
+func TestFaults_matrixV2(t *testing.T) {
+	t.Parallel()
+	var checked atomic.Int64
+	rows := 0
+	for _, row := range faultRows(t, v2Access) {
+		if row.drift || row.rewrite != nil {
+			continue
+		}
+		rows++
+		t.Run(row.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				checked.Add(int64(runFaultRow(t, v2Access, row)))
+			})
+		})
+	}
+	t.Cleanup(func() {
+		t.Logf("v2 fault matrix: %d rows, %d entries checked", rows, checked.Load())
+	})
+}
+
+// runFaultRow runs one row as a walk of l and returns the number of
+// entries it checked. It is no helper, so that a failure names the check
+// that failed.
+func runFaultRow(t *testing.T, l listing, row faultRow) int {
 	n := row.entries
 	if n == 0 {
 		n = matrixEntries
@@ -596,7 +624,7 @@ func runFaultRow(t *testing.T, row faultRow) int {
 		opts = append(opts, row.setup)
 	}
 	f := newServer(t, n, opts...)
-	orig := tagsOf(f.Entries())
+	orig := l.keys(f)
 	var h http.Handler = f
 	if row.rewrite != nil {
 		h = metaRewrite{next: f, edit: row.rewrite}
@@ -627,7 +655,7 @@ func runFaultRow(t *testing.T, row faultRow) int {
 		size = matrixSize
 	}
 	start := time.Now()
-	got, err := collect(t, c.AccessAudit.Logins(&riskcloud.ListOptions{Size: size, Email: testEmail}).All(ctx))
+	got, err := l.walk(ctx, c, size)
 	elapsed := time.Since(start)
 
 	switch {
@@ -644,17 +672,17 @@ func runFaultRow(t *testing.T, row faultRow) int {
 		assertNoSecrets(t, "%+v of err", fmt.Sprintf("%+v", err))
 	}
 
-	gotTags := tags(t, got)
+	gotKeys := got
 	switch {
 	case row.drift:
-		checkExactlyOnce(t, gotTags, orig, tagsOf(f.Entries()))
+		checkExactlyOnce(t, gotKeys, orig, l.keys(f))
 	case row.yield == all:
-		if !slices.Equal(gotTags, orig) {
-			t.Errorf("got %d entries %v\nwant all %d %v", len(got), gotTags, len(orig), orig)
+		if !slices.Equal(gotKeys, orig) {
+			t.Errorf("got %d entries %v\nwant all %d %v", len(got), gotKeys, len(orig), orig)
 		}
 	default:
-		if !slices.Equal(gotTags, orig[:row.yield]) {
-			t.Errorf("got %d entries %v\nwant the first %d", len(got), gotTags, row.yield)
+		if !slices.Equal(gotKeys, orig[:row.yield]) {
+			t.Errorf("got %d entries %v\nwant the first %d", len(got), gotKeys, row.yield)
 		}
 	}
 

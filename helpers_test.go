@@ -229,9 +229,9 @@ func newClientWith(t *testing.T, rt http.RoundTripper, credentials riskcloud.Opt
 
 // collect ranges over seq and returns what it yielded, stopping at the
 // first error.
-func collect(t *testing.T, seq func(func(riskcloud.Entry, error) bool)) ([]riskcloud.Entry, error) {
+func collect[T any](t *testing.T, seq func(func(T, error) bool)) ([]T, error) {
 	t.Helper()
-	var out []riskcloud.Entry
+	var out []T
 	for e, err := range seq {
 		if err != nil {
 			return out, err

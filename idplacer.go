@@ -40,12 +40,21 @@ import (
 // prefetcher reads ahead forward only, so a walk from the end reads one
 // page at a time.
 //
-// Where the order cannot be read, the placer reads forward, and one change
-// escapes it: a deletion behind the frontier hidden, in the same interval,
-// by as many arrivals ahead of it (TestIDPlacer_maskedChange). That is a
-// server sorting by neither time (by id, by user), whose log changes in
-// the middle of its order, or an oldest-first log read in pages of one
-// entry or through pages that each hold a single time.
+// The order is read from neighbours within a page, or, when the first page
+// shows none (one entry, or one time), from a look at the last page (see
+// timeOrder). Where it still cannot be read, the placer reads forward, and
+// one change escapes it: a deletion behind the frontier hidden, in the
+// same interval, by as many arrivals ahead of it
+// (TestIDPlacer_maskedChange). That is a server sorting by neither time
+// (by id, by user), whose log changes in the middle of its order.
+//
+// Prefetch adds one more: pages requested at once are snapshots in no
+// known order, so an arrival behind the frontier between two of them,
+// hidden from the count by a deletion at the old end, can move an entry
+// past both unseen. The pin keeps out entries created after the walk
+// started, and, on a newest-first log, written late after its newest
+// entry (see pinNewest); entries written late at or before that time are
+// the limit of Prefetch on v2.
 type idPlacer struct {
 	first  int
 	sizing pageSizing
@@ -57,8 +66,11 @@ type idPlacer struct {
 	// seen holds the ids yielded (hashed): about 20 bytes per entry.
 	seen   map[uint64]struct{}
 	checks serverCheck
-	done   bool
-	err    error
+	// pin is the walk's created-max, which the first page may lower
+	// (see pinBelow); nil: none to lower.
+	pin  *walkPin
+	done bool
+	err  error
 }
 
 // coverage is how far the walk has seen every entry there for the whole
@@ -81,10 +93,29 @@ func (c coverage) beyond(before coverage) bool {
 // in between and look like a rise. So a walk in pages of one entry, or
 // through pages that each hold one time, never reads the order, and reads
 // forward.
+//
+// When the first page shows no order (one entry, or one time), the walk
+// asks for the last page once and compares its times with the first
+// page's: that holds across snapshots, since in a log newest first an
+// entry on the last page is never newer than one that was first (an
+// arrival or late write newer than it sorts before it), and oldest first
+// never older.
 type timeOrder struct {
 	rising  bool // an entry newer than the one before it
 	falling bool // an entry older than the one before it
+	// anchor is the time of the first page, to compare the last page with;
+	// probes is how many more looks at the last page may be taken (it may
+	// come back empty, the log having shrunk); probing says one was asked
+	// for, of page probe.
+	anchor  time.Time
+	probes  int
+	probe   int
+	probing bool
 }
+
+// maxProbes bounds the looks at the last page a walk takes to read the
+// order, for a log that shrinks past its last page every time.
+const maxProbes = 3
 
 func newIDPlacer(first, asked int) *idPlacer {
 	return &idPlacer{first: first, sizing: pageSizing{asked: int64(asked)}, seen: map[uint64]struct{}{}}
@@ -97,6 +128,8 @@ func (p *idPlacer) next() (int, bool) {
 		return 0, false
 	case p.sizing.size == 0:
 		return p.first, true
+	case p.order.probeNext(p):
+		return p.order.probe, true
 	}
 	index := p.cover.frontier
 	if p.cover.backward {
@@ -120,33 +153,30 @@ func (p *idPlacer) advance(v view) (step, error) {
 	if err := p.checks.check(v); err != nil {
 		return yieldNone(v), err
 	}
-	// An empty page past the end is consistent with any smaller count (the
-	// log shrank under the walk), which plausibleTotal, made for pages that
-	// hold entries, would drop.
-	v.meta.totalElements = v.meta.totalElements && v.total >= 0 &&
-		(len(v.entries) == 0 && v.total <= maxTotal || plausibleTotal(v, p.sizing.size))
-	switch m := int64(len(v.entries)); {
-	case p.sizing.size == 0:
+	v.meta.totalElements = v.meta.totalElements && p.plausible(v)
+	first := p.sizing.size == 0
+	if !first && int64(len(v.entries)) > p.sizing.size {
+		return p.resize(v), nil
+	}
+	if first {
 		p.sizing.fix(v)
 		p.cover.frontier = int64(v.n) * p.sizing.size
-	case m > p.sizing.size:
-		// The first page was short, and not because the log ended there:
-		// its size was not the server's. Start over by the longer one;
-		// what was yielded is known by id.
-		p.sizing.size = m
-		p.cover = coverage{frontier: int64(p.first) * m}
-		p.counted = false
-		return yieldNone(v), nil
 	}
-	st := p.pick(v)
+	// The last page asked for to read the order yields nothing yet: its
+	// entries come in their turn, so that the order stays the pages'.
+	probe := p.order.probing && v.n == p.order.probe
+	st := yieldNone(v)
+	if !probe {
+		st = p.pick(v)
+	}
 	p.order.observe(v)
 	drop, still := p.countChange(v)
 	st.still = still
 	reach := p.cover
-	if p.cover.backward {
-		p.coverBackward(v, drop)
-	} else {
-		p.coverForward(v, drop)
+	p.move(v, drop, probe)
+	if first {
+		p.pinNewest(v)
+		p.order.probeFrom(v, p)
 	}
 	// A response that re-reads seen entries still helps if it moved the
 	// frontier; only one that did neither, and saw no drop, is a stall.
@@ -157,11 +187,48 @@ func (p *idPlacer) advance(v view) (step, error) {
 	return st, nil
 }
 
+// plausible reports whether v's totalElements may be the log's size. An
+// empty page past the end is consistent with any smaller count (the log
+// shrank under the walk), which plausibleTotal, made for pages that hold
+// entries, would drop.
+func (p *idPlacer) plausible(v view) bool {
+	if len(v.entries) == 0 {
+		return v.total >= 0 && v.total <= maxTotal
+	}
+	return plausibleTotal(v, p.sizing.size)
+}
+
+// resize handles a page longer than the first: the first was short, and
+// not because the log ended there, so its size was not the server's. The
+// walk starts over by the longer one; what it yielded is known by id.
+func (p *idPlacer) resize(v view) step {
+	p.sizing.size = int64(len(v.entries))
+	p.cover = coverage{frontier: int64(p.first) * p.sizing.size}
+	p.counted = false
+	return yieldNone(v)
+}
+
+// move moves the frontier past v, which yields nothing and so covers
+// nothing if it is the probe; and turns the walk to read from the end
+// once the log shows itself oldest first.
+func (p *idPlacer) move(v view, drop int64, probe bool) {
+	switch {
+	case p.cover.backward:
+		p.coverBackward(v, drop)
+	case probe:
+		p.cover.frontier = max(p.cover.frontier-drop, 0)
+	default:
+		p.coverForward(v, drop)
+	}
+	if !p.cover.backward && p.order.oldestFirst() && !p.done && p.counted {
+		p.cover = coverage{backward: true}
+	}
+}
+
 // coverForward moves the frontier past v, reading forward. What was
 // behind it still is, but for entries a drop in the count may have pulled
 // behind it; v covers its own page. Together they reach the page's end if
-// v starts within what is covered. Once v shows the log oldest first, the
-// walk turns to read it from the end.
+// v starts within what is covered.
 func (p *idPlacer) coverForward(v view, drop int64) {
 	size := p.sizing.size
 	covered := max(p.cover.frontier-drop, 0)
@@ -173,9 +240,6 @@ func (p *idPlacer) coverForward(v view, drop int64) {
 		covered = max(covered, start+int64(len(v.entries)))
 	}
 	p.cover.frontier = covered
-	if p.order.oldestFirst() && !p.done && p.counted {
-		p.cover = coverage{backward: true}
-	}
 }
 
 // coverBackward moves the frontier past v, reading from the end, as
@@ -201,21 +265,84 @@ func (p *idPlacer) coverBackward(v view, drop int64) {
 	}
 }
 
-// observe notes the times of v's entries.
+// observe notes the times of v's entries, and, if v is the last page
+// asked for to read the order, how they compare with the first page's.
 func (o *timeOrder) observe(v view) {
+	probe := o.probing && v.n == o.probe
 	var prev time.Time
 	for _, e := range v.entries {
+		if probe {
+			prev = o.anchor
+		}
 		if e.ts.IsZero() {
 			continue
 		}
 		o.rising = o.rising || !prev.IsZero() && e.ts.After(prev)
-		o.falling = o.falling || e.ts.Before(prev)
+		o.falling = o.falling || !prev.IsZero() && e.ts.Before(prev)
 		prev = e.ts
+	}
+	o.probing = o.probing && !probe
+}
+
+// probeNext reports whether the walk should look at the last page, as p
+// counts it, now; if so, it is o.probe.
+func (o *timeOrder) probeNext(p *idPlacer) bool {
+	if o.probes == 0 || o.probing || o.rising || o.falling || p.cover.backward || !p.counted {
+		return false
+	}
+	last := (p.total - 1) / p.sizing.size
+	if last <= p.cover.frontier/p.sizing.size || last > maxJavaInt {
+		o.probes = 0 // the walk reaches it anyway
+		return false
+	}
+	o.probes--
+	o.probe, o.probing = int(last), true
+	return true
+}
+
+// probeFrom plans looks at the last page when v, the first page, shows no
+// order but has a time (see probeNext).
+func (o *timeOrder) probeFrom(v view, p *idPlacer) {
+	if o.rising || o.falling || p.done || !p.counted || p.cover.backward {
+		return
+	}
+	for _, e := range v.entries {
+		if !e.ts.IsZero() {
+			o.anchor = e.ts
+		}
+	}
+	if !o.anchor.IsZero() {
+		o.probes = maxProbes
 	}
 }
 
 // oldestFirst reports whether the times seen rise and never fall.
 func (o *timeOrder) oldestFirst() bool { return o.rising && !o.falling }
+
+// pinNewest lowers the walk's created-max to the time of the newest entry
+// of v if v is page 0 and shows the log newest first (times that fall and
+// never rise): no entry of the log is newer, so the walk's entries stay
+// the same, but an entry written late after that time (a clock a little
+// behind, a delayed write, a test's arrivals stamped after the newest)
+// now stays out of the walk, as those created after its start do. Behind
+// the frontier it would move the frontier, which a walk with Prefetch
+// cannot always see: two pages requested at once are two snapshots, and a
+// deletion at the old end hides the move from the count. Late writes at
+// that time or before still come in; see idPlacer.
+func (p *idPlacer) pinNewest(v view) {
+	var o timeOrder
+	o.observe(v)
+	if p.pin == nil || v.n != 0 || !o.falling || o.rising {
+		return
+	}
+	var newest time.Time
+	for _, e := range v.entries {
+		if e.ts.After(newest) {
+			newest = e.ts
+		}
+	}
+	p.pin.lower(*epochMillis(newest, false))
+}
 
 // pick marks the entries of v whose ids the walk has not yielded, and
 // remembers them as yielded.

@@ -125,16 +125,16 @@ func (tm *timed) waits() []time.Duration {
 
 // retryableFailures are the failures the client retries, each able to make
 // the next n attempts fail, with a check of the error the caller gets when
-// they outlast the budget.
+// they outlast the budget (path is the page's, after the base URL).
 var retryableFailures = []struct {
 	name   string
 	inject func(f *riskcloudtest.Server, s *script, n int)
-	check  func(t *testing.T, err error)
+	check  func(t *testing.T, err error, path string)
 }{
 	{"429", func(f *riskcloudtest.Server, _ *script, n int) {
 		// Retry-After is capped by the 1 ms waitMax of the test client.
 		f.FailNext(n, statusFault(http.StatusTooManyRequests, "2"))
-	}, func(t *testing.T, err error) {
+	}, func(t *testing.T, err error, _ string) {
 		apiErr := checkStatus(t, err, http.StatusTooManyRequests)
 		if !errors.Is(err, riskcloud.ErrRateLimited) {
 			t.Errorf("err = %v, want ErrRateLimited", err)
@@ -149,7 +149,7 @@ var retryableFailures = []struct {
 	{"504", statusInjector(504), statusChecker(504)},
 	{"200 cut short", func(_ *riskcloudtest.Server, s *script, n int) {
 		s.plan = repeatStep(n, "cut")
-	}, func(t *testing.T, err error) {
+	}, func(t *testing.T, err error, _ string) {
 		if !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Errorf("err = %v, want io.ErrUnexpectedEOF", err)
 		}
@@ -159,7 +159,7 @@ var retryableFailures = []struct {
 	}},
 	{"connection reset", func(_ *riskcloudtest.Server, s *script, n int) {
 		s.plan = repeatStep(n, "reset")
-	}, func(t *testing.T, err error) {
+	}, func(t *testing.T, err error, _ string) {
 		if !errors.Is(err, syscall.ECONNRESET) {
 			t.Errorf("err = %v, want ECONNRESET", err)
 		}
@@ -170,8 +170,8 @@ func statusInjector(status int) func(*riskcloudtest.Server, *script, int) {
 	return func(f *riskcloudtest.Server, _ *script, n int) { f.FailNext(n, statusFault(status)) }
 }
 
-func statusChecker(status int) func(*testing.T, error) {
-	return func(t *testing.T, err error) {
+func statusChecker(status int) func(*testing.T, error, string) {
+	return func(t *testing.T, err error, path string) {
 		t.Helper()
 		apiErr := checkStatus(t, err, status)
 		for _, sentinel := range []error{riskcloud.ErrRateLimited, riskcloud.ErrUnauthorized, riskcloud.ErrForbidden, riskcloud.ErrNotFound} {
@@ -179,7 +179,7 @@ func statusChecker(status int) func(*testing.T, error) {
 				t.Errorf("err = %v matches %v", err, sentinel)
 			}
 		}
-		if apiErr.Method != http.MethodGet || apiErr.Path != testPrefix+"/api/v1/access-audit/logins" {
+		if apiErr.Method != http.MethodGet || apiErr.Path != testPrefix+path {
 			t.Errorf("Method, Path = %q, %q", apiErr.Method, apiErr.Path)
 		}
 	}
@@ -225,7 +225,7 @@ func TestClient_retry_statusPastBudget(t *testing.T) {
 			if strings.Contains(err.Error(), "giving up") {
 				t.Errorf("err = %q: retryablehttp's message, not ours", err)
 			}
-			tt.check(t, err)
+			tt.check(t, err, "/api/v1/access-audit/logins")
 			if n := s.attempts.Load(); n != retries+1 {
 				t.Errorf("attempts = %d, want %d", n, retries+1)
 			}

@@ -22,10 +22,11 @@ import (
 
 // secretStrings are what no error, log record or printout may contain: the
 // static token, the client secret, the Basic credentials, any access token
-// the fake issues ("issued-N-SECRET"), and the email filter in either form.
-// Every credential of the fake contains "SECRET".
+// the fake issues ("issued-N-SECRET"), the email filter in either form,
+// and v2's user-id filter. Every credential of the fake contains "SECRET".
 func secretStrings() []string {
 	return []string{
+		testUserID,
 		testToken,
 		testSecret,
 		base64.StdEncoding.EncodeToString([]byte(testID + ":" + testSecret)),
@@ -144,7 +145,7 @@ type faultOn struct {
 	before func(*http.Request)
 
 	mu        sync.Mutex
-	sawEmail  bool // a matched request carried the email in its query
+	sawEmail  bool // a matched request carried the email in its query (v1's email, v2's user-email)
 	sawBearer bool // a matched request carried a bearer token
 }
 
@@ -154,7 +155,7 @@ func (h *faultOn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.mu.Lock()
-	h.sawEmail = h.sawEmail || r.URL.Query().Get("email") == testEmail
+	h.sawEmail = h.sawEmail || r.URL.Query().Get("email") == testEmail || r.URL.Query().Get("user-email") == testEmail
 	h.sawBearer = h.sawBearer || strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
 	h.mu.Unlock()
 	if h.before != nil {
@@ -164,8 +165,14 @@ func (h *faultOn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 const (
-	secretsAuditPath = "/api/v1/access-audit"
+	// secretsAuditPath is in the path of every access-audit page, v1's
+	// (/api/v1/access-audit...) and v2's (/api/v2/audits/access), and not
+	// in the token exchange's.
+	secretsAuditPath = "audit"
 	secretsTokenPath = "/api/v1/account/token"
+	// testUserID is the v2 user-id filter of the secrets tests, which no
+	// error or log may repeat, as the email.
+	testUserID = "user-id-77-private"
 )
 
 // failureScenario is a way for a request to fail.
@@ -234,7 +241,7 @@ func failureScenarios() []failureScenario {
 			Body: `{"content":[{"type":"Login","timestamp":1793534400000,"remoteAddress":"alice@example.com"`}),
 			check: is(riskcloud.ErrUnexpectedResponse)},
 		{name: "bad timestamp", setup: on(secretsAuditPath, riskcloudtest.Fault{Status: 200,
-			Body: string(onePage(`{"type":"Login","timestamp":"yesterday","message":null,"remoteAddress":"203.0.113.7"}`))}),
+			Body: string(onePage(`{"id":"a1","type":"Login","timestamp":"yesterday","created":"yesterday","message":null,"remoteAddress":"203.0.113.7"}`))}),
 			check: is(riskcloud.ErrUnexpectedResponse)},
 		{name: "ctx cancelled during the walk", setup: func(_ *testing.T, f *riskcloudtest.Server, cancel context.CancelFunc) http.RoundTripper {
 			return &handlerTransport{h: &faultOn{next: f, match: secretsAuditPath, f: jsonErr(500, "boom"),
@@ -289,6 +296,22 @@ func TestSecrets_notInErrorsOrLogs(t *testing.T) {
 						_, err := c.AccessAudit.Logins(&riskcloud.ListOptions{Email: testEmail}).Page(ctx, 2)
 						return err
 					}},
+					{"Audits.Access.All", func(ctx context.Context, c *riskcloud.Client) error {
+						_, err := collect(t, c.Audits.Access(&riskcloud.AccessAuditOptions{UserEmail: testEmail, UserID: testUserID, Size: 5, Prefetch: 2}).All(ctx))
+						return err
+					}},
+					{"Audits.Access.Pages", func(ctx context.Context, c *riskcloud.Client) error {
+						for _, err := range c.Audits.Access(&riskcloud.AccessAuditOptions{UserEmail: testEmail, UserID: testUserID}).Pages(ctx) {
+							if err != nil {
+								return err
+							}
+						}
+						return nil
+					}},
+					{"Audits.Access.Page", func(ctx context.Context, c *riskcloud.Client) error {
+						_, err := c.Audits.Access(&riskcloud.AccessAuditOptions{UserEmail: testEmail, UserID: testUserID}).Page(ctx, 2)
+						return err
+					}},
 				}
 				for _, w := range walks {
 					f := fakeFor(t, creds, 12)
@@ -331,6 +354,14 @@ func TestSecrets_queryCarriesTheEmail(t *testing.T) {
 		if !h.sawEmail || !h.sawBearer {
 			t.Errorf("creds %v: request carried email %v, bearer %v; want both", creds, h.sawEmail, h.sawBearer)
 		}
+		h.sawEmail, h.sawBearer = false, false
+		_, err = collect(t, c.Audits.Access(&riskcloud.AccessAuditOptions{UserEmail: testEmail}).All(context.Background()))
+		if !errors.Is(err, riskcloud.ErrForbidden) {
+			t.Fatalf("v2: err = %v", err)
+		}
+		if !h.sawEmail || !h.sawBearer {
+			t.Errorf("v2, creds %v: request carried user-email %v, bearer %v; want both", creds, h.sawEmail, h.sawBearer)
+		}
 	}
 }
 
@@ -361,9 +392,24 @@ func TestSecrets_notInLogsOfSuccessfulWalks(t *testing.T) {
 			if creds && f.Stats().Exchanges < 2 {
 				t.Errorf("exchanges = %d, want a renewal after the revocation", f.Stats().Exchanges)
 			}
+			// v2, by email and by user id.
+			if creds {
+				f.RevokeToken()
+			}
+			f.AddAudits(riskcloud.AccessAudit{Type: riskcloud.AuditLogout, Created: logEnd,
+				User: riskcloud.AuditUser{ID: testUserID, Email: "carol@example.com", Name: "Carol"}})
+			byEmail, err := collect(t, c.Audits.Access(&riskcloud.AccessAuditOptions{UserEmail: testEmail, Size: 4, Prefetch: 2}).All(ctx))
+			if err != nil || len(byEmail) != 15 {
+				t.Fatalf("Access by email: %d entries, err %v; want 15", len(byEmail), err)
+			}
+			byID, err := collect(t, c.Audits.Access(&riskcloud.AccessAuditOptions{UserID: testUserID}).All(ctx))
+			if err != nil || len(byID) != 1 {
+				t.Fatalf("Access by user id: %d entries, err %v; want 1", len(byID), err)
+			}
 			// Values handed to a logger directly print no secret either.
 			pager := c.AccessAudit.Attempts(testEmail, &riskcloud.ListOptions{Email: testEmail})
-			logger.Debug("values", "client", c, "pager", pager, "service", c.AccessAudit)
+			v2Pager := c.Audits.Access(&riskcloud.AccessAuditOptions{UserEmail: testEmail, UserID: testUserID})
+			logger.Debug("values", "client", c, "pager", pager, "service", c.AccessAudit, "v2 pager", v2Pager, "v2 service", c.Audits)
 
 			for name, s := range map[string]string{"text log": text.String(), "JSON log": js.String()} {
 				assertNoSecrets(t, name, s)
@@ -401,6 +447,11 @@ func TestSecrets_notInFormattedValues(t *testing.T) {
 		values[name+" Attempts pager"] = c.AccessAudit.Attempts(testEmail, &riskcloud.ListOptions{Email: testEmail})
 		values[name+" Logins pager"] = c.AccessAudit.Logins(&riskcloud.ListOptions{Email: testEmail})
 		values[name+" invalid pager"] = c.AccessAudit.Attempts("Alice <"+testEmail+">", nil)
+		values[name+" Audits"] = c.Audits
+		values[name+" Audits value"] = *c.Audits
+		values[name+" Access pager"] = c.Audits.Access(&riskcloud.AccessAuditOptions{UserEmail: testEmail, UserID: testUserID})
+		values[name+" Access pager value"] = *c.Audits.Access(&riskcloud.AccessAuditOptions{UserEmail: testEmail, UserID: testUserID})
+		values[name+" invalid Access pager"] = c.Audits.Access(&riskcloud.AccessAuditOptions{UserEmail: "Alice <" + testEmail + ">", UserID: testUserID})
 	}
 	for name, v := range values {
 		t.Run(name, func(t *testing.T) {
@@ -413,6 +464,24 @@ func TestSecrets_notInFormattedValues(t *testing.T) {
 	}
 	if s := fmt.Sprintf("%+v", tokenClient); !strings.Contains(s, "rc.example.test") {
 		t.Errorf("%%+v of the client = %q, want its host", s)
+	}
+	// Invalid v2 input is named, not repeated.
+	for _, o := range []riskcloud.AccessAuditOptions{
+		{UserEmail: "Alice <" + testEmail + ">", UserID: testUserID},
+		{UserEmail: testEmail, UserID: testUserID + "\u200b"},
+		{UserEmail: testEmail + "," + testEmail},
+	} {
+		_, err := collect(t, tokenClient.Audits.Access(&o).All(context.Background()))
+		if !errors.Is(err, riskcloud.ErrInvalidArgument) {
+			t.Fatalf("err = %v, want ErrInvalidArgument", err)
+		}
+		assertNoSecrets(t, "invalid input: err.Error()", err.Error())
+		assertNoSecrets(t, "invalid input: %+v of err", fmt.Sprintf("%+v", err))
+	}
+	// A Pager prints only its endpoint.
+	if s, want := fmt.Sprintf("%+v", tokenClient.Audits.Access(&riskcloud.AccessAuditOptions{UserEmail: testEmail, UserID: testUserID})),
+		"riskcloud.Pager(GET /api/v2/audits/access)"; s != want {
+		t.Errorf("%%+v of a v2 Pager = %q, want %q", s, want)
 	}
 }
 
