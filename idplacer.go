@@ -174,8 +174,8 @@ func (p *idPlacer) advance(v view) (step, error) {
 	st.still = still
 	reach := p.cover
 	p.move(v, drop, probe)
+	p.pinNewest(v)
 	if first {
-		p.pinNewest(v)
 		p.order.probeFrom(v, p)
 	}
 	// A response that re-reads seen entries still helps if it moved the
@@ -320,19 +320,17 @@ func (o *timeOrder) probeFrom(v view, p *idPlacer) {
 func (o *timeOrder) oldestFirst() bool { return o.rising && !o.falling }
 
 // pinNewest lowers the walk's created-max to the time of the newest entry
-// of v if v is page 0 and shows the log newest first (times that fall and
-// never rise): no entry of the log is newer, so the walk's entries stay
-// the same, but an entry written late after that time (a clock a little
-// behind, a delayed write, a test's arrivals stamped after the newest)
-// now stays out of the walk, as those created after its start do. Behind
-// the frontier it would move the frontier, which a walk with Prefetch
-// cannot always see: two pages requested at once are two snapshots, and a
-// deletion at the old end hides the move from the count. Late writes at
-// that time or before still come in; see idPlacer.
+// of v if v holds the newest entry of the log (see holdsNewest): no entry
+// of the walk is newer, so its entries stay the same, but an entry written
+// late after that time (a clock a little behind, a delayed write, a test's
+// arrivals stamped after the newest) now stays out of the walk, as those
+// created after its start do. Such entries arrive behind the frontier, at
+// the new end: a walk from the end would chase them, and a walk with
+// Prefetch can miss the move they make (two pages requested at once are
+// two snapshots, and a deletion at the old end hides it from the count).
+// Late writes at that time or before still come in; see idPlacer.
 func (p *idPlacer) pinNewest(v view) {
-	var o timeOrder
-	o.observe(v)
-	if p.pin == nil || v.n != 0 || !o.falling || o.rising {
+	if p.pin == nil || len(v.entries) == 0 || !p.holdsNewest(v) {
 		return
 	}
 	var newest time.Time
@@ -341,7 +339,21 @@ func (p *idPlacer) pinNewest(v view) {
 			newest = e.ts
 		}
 	}
-	p.pin.lower(*epochMillis(newest, false))
+	if !newest.IsZero() {
+		p.pin.lower(*epochMillis(newest, false))
+	}
+}
+
+// holdsNewest reports whether v holds the log's newest entry, as of v:
+// page 0 of a log it shows newest first, or, read from the end of an
+// oldest-first log, the page that ends it.
+func (p *idPlacer) holdsNewest(v view) bool {
+	if p.cover.backward {
+		return p.counted && int64(v.n)*p.sizing.size+int64(len(v.entries)) == p.total
+	}
+	var o timeOrder
+	o.observe(v)
+	return v.n == 0 && o.falling && !o.rising
 }
 
 // pick marks the entries of v whose ids the walk has not yielded, and

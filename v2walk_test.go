@@ -184,3 +184,50 @@ func TestAudits_Access_timesAnywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestAudits_Access_endlessArrivals: a log that gains entries before every
+// request, each stamped just after its newest (as riskcloudtest's
+// WithArrivals does, and a server whose clock lags the client's would),
+// is walked to its end in either order, with and without Prefetch: the
+// walk pins created-max to the newest entry it has seen, so arrivals
+// after it stay out instead of being chased. Every entry there at the
+// start is yielded once.
+func TestAudits_Access_endlessArrivals(t *testing.T) {
+	t.Parallel()
+	for _, oldestFirst := range []bool{false, true} {
+		for _, prefetch := range []int{0, 3} {
+			t.Run(fmt.Sprintf("oldestFirst=%v/prefetch=%d", oldestFirst, prefetch), func(t *testing.T) {
+				t.Parallel()
+				opts := []riskcloudtest.Option{riskcloudtest.WithArrivals(3)}
+				if oldestFirst {
+					opts = append(opts, riskcloudtest.WithOldestFirst())
+				}
+				srv := newV2Server(t, 300, 11, opts...)
+				before := srv.Audits()
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				var got []riskcloud.AccessAudit
+				for a, err := range newTestClient(t, srv).Audits.Access(&riskcloud.AccessAuditOptions{Size: 22, Prefetch: prefetch}).All(ctx) {
+					if err != nil {
+						t.Fatalf("after %d audits and %d requests: %v", len(got), srv.Stats().PageRequests, err)
+					}
+					got = append(got, a)
+				}
+				seen := map[string]int{}
+				for _, a := range got {
+					if seen[a.ID]++; seen[a.ID] > 1 {
+						t.Fatalf("id %s yielded twice", a.ID)
+					}
+				}
+				for _, a := range before {
+					if seen[a.ID] == 0 {
+						t.Fatalf("%s, there at the start, was not yielded", a.ID)
+					}
+				}
+				if r := srv.Stats().PageRequests; r > 40 {
+					t.Errorf("%d requests for %d audits in pages of 22: the walk chased the arrivals", r, len(before))
+				}
+			})
+		}
+	}
+}
