@@ -1,9 +1,6 @@
 package riskcloud
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // idPlacer places the pages of a listing whose entries carry ids (v2),
 // without assuming any order: the API documents none.
@@ -135,13 +132,12 @@ func (p *idPlacer) next() (int, bool) {
 	if p.cover.backward {
 		index = p.total - 1 - p.cover.fromEnd
 	}
-	n := index / p.sizing.size
-	if n > maxJavaInt {
-		p.done = true
-		p.err = fmt.Errorf("the walk would need page %d, past the last page a server can number: its totalElements cannot be the log's size", n)
+	n, err := pageOf(index, p.sizing.size)
+	if err != nil {
+		p.done, p.err = true, err
 		return 0, false
 	}
-	return int(n), true
+	return n, true
 }
 
 func (p *idPlacer) failure() error  { return p.err }

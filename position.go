@@ -127,15 +127,23 @@ func (p *position) next() (int, bool) {
 	case p.again >= 0:
 		return p.again, true
 	}
-	n := (p.mark.lo + 1) / p.sizing.size
-	if n > maxJavaInt {
-		// Only a count far beyond any real log gets here; the server could
-		// not answer such a page, and on 32 bits it would not fit an int.
-		p.done = true
-		p.err = fmt.Errorf("the walk would need page %d, past the last page a server can number: its totalElements cannot be the log's size", n)
+	n, err := pageOf(p.mark.lo+1, p.sizing.size)
+	if err != nil {
+		p.done, p.err = true, err
 		return 0, false
 	}
-	return int(n), true
+	return n, true
+}
+
+// pageOf returns the page that holds entry index in pages of size. Only a
+// count far beyond any real log needs a page past the last a Java server
+// can number, which on 32 bits would not fit an int either.
+func pageOf(index, size int64) (int, error) {
+	n := index / size
+	if n > maxJavaInt {
+		return 0, fmt.Errorf("the walk would need page %d, past the last page a server can number: its totalElements cannot be the log's size", n)
+	}
+	return int(n), nil
 }
 
 func (p *position) failure() error  { return p.err }
