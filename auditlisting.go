@@ -36,13 +36,29 @@ type v2Listing struct {
 // its start (or Until), lowered once its first page shows the newest
 // entry (see idPlacer.pinNewest). Requests read it as they go out, some
 // on the prefetcher's goroutines.
-type walkPin struct{ ms atomic.Int64 }
-
-// lower sets the pin to ms if that is lower.
-func (p *walkPin) lower(ms int64) {
-	for old := p.ms.Load(); ms < old && !p.ms.CompareAndSwap(old, ms); old = p.ms.Load() {
-	}
+type walkPin struct {
+	ms    atomic.Int64
+	start int64 // the walk's own pin, before any lowering
 }
+
+// lower sets the pin to ms if that is lower, and reports whether it did.
+func (p *walkPin) lower(ms int64) bool {
+	for old := p.ms.Load(); ms < old; old = p.ms.Load() {
+		if p.ms.CompareAndSwap(old, ms) {
+			return true
+		}
+	}
+	return false
+}
+
+// restore puts the pin back where the walk started it.
+func (p *walkPin) restore() { p.ms.Store(p.start) }
+
+// maxClockSkew is how far ahead of the client's clock the server's may
+// run: the walk's pin lies that far past its start, so that an entry the
+// server stamped by its own clock before the walk began is not left out.
+// The pin then drops to the newest entry the walk sees (idPlacer.pinNewest).
+const maxClockSkew = time.Minute
 
 func (l v2Listing) path() string { return auditsPath }
 
@@ -57,17 +73,17 @@ func (l v2Listing) query(n, size int) any {
 		CreatedMin: epochMillis(f.since, true), CreatedMax: createdMax, Page: n, Size: size}
 }
 
-// forWalk pins created-max to the walk's start when Until is zero (or to
-// Until): an entry created during the walk then stays out of every page,
-// so it cannot push the entries of later pages back onto ones already
-// read.
+// forWalk pins created-max to the walk's start (plus maxClockSkew) when
+// Until is zero, or to Until: an entry created during the walk then stays
+// out of every page, so it cannot push the entries of later pages back
+// onto ones already read.
 func (l v2Listing) forWalk(start time.Time) endpoint[AccessAudit] {
 	until := l.filter.until
 	if until.IsZero() {
-		until = start
+		until = start.Add(maxClockSkew)
 	}
-	l.pin = &walkPin{}
-	l.pin.ms.Store(*epochMillis(until, false))
+	l.pin = &walkPin{start: *epochMillis(until, false)}
+	l.pin.ms.Store(l.pin.start)
 	return l
 }
 
@@ -86,7 +102,7 @@ func (v2Listing) key(e *AccessAudit) ([]byte, time.Time) {
 
 func (l v2Listing) newPlacer(first, size int) placer {
 	p := newIDPlacer(first, size)
-	p.pin = l.pin
+	p.pinning.pin = l.pin
 	return p
 }
 

@@ -61,13 +61,25 @@ type idPlacer struct {
 	total   int64
 	counted bool
 	// seen holds the ids yielded (hashed): about 20 bytes per entry.
-	seen   map[uint64]struct{}
-	checks serverCheck
-	// pin is the walk's created-max, which the first page may lower
-	// (see pinBelow); nil: none to lower.
-	pin  *walkPin
-	done bool
-	err  error
+	seen    map[uint64]struct{}
+	checks  serverCheck
+	pinning pinning
+	done    bool
+	err     error
+}
+
+// pinning is what the placer does with the walk's created-max: lower it to
+// the newest entry once a page shows it (see pinNewest), and check, on the
+// next response sent after that, that the count did not fall: if it did,
+// the page was not the newest (the order was misread, or the log lost
+// entries meanwhile), and the pin goes back, for good, with the walk
+// started over (ids keep it from yielding anything twice) and pages
+// requested ahead no longer trusted.
+type pinning struct {
+	pin      *walkPin // nil: none to lower
+	checking bool
+	count    int64 // the count before the pin was lowered
+	failed   bool
 }
 
 // coverage is how far the walk has seen every entry there for the whole
@@ -79,9 +91,10 @@ type coverage struct {
 	fromEnd  int64
 }
 
-// beyond reports whether c covers more than before, read the same way.
+// beyond reports whether c covers more than before, read the same way (a
+// turn to read the other way is no progress: it starts from nothing).
 func (c coverage) beyond(before coverage) bool {
-	return c.backward != before.backward || c.frontier > before.frontier || c.fromEnd > before.fromEnd
+	return c.backward == before.backward && (c.frontier > before.frontier || c.fromEnd > before.fromEnd)
 }
 
 // timeOrder is what the entries' times show of the server's order. Only
@@ -158,6 +171,9 @@ func (p *idPlacer) advance(v view) (step, error) {
 		p.sizing.fix(v)
 		p.cover.frontier = int64(v.n) * p.sizing.size
 	}
+	if p.pinning.checking && v.after {
+		p.checkPin(v)
+	}
 	// The last page asked for to read the order yields nothing yet: its
 	// entries come in their turn, so that the order stays the pages'.
 	probe := p.order.probing && v.n == p.order.probe
@@ -167,7 +183,10 @@ func (p *idPlacer) advance(v view) (step, error) {
 	}
 	p.order.observe(v)
 	drop, still := p.countChange(v)
-	st.still = still
+	// Once a pin has gone back, entries written late after the newest come
+	// in again, and with them the move Prefetch cannot see: prove nothing
+	// still, so that no page requested ahead is used unchecked.
+	st.still = still && !p.pinning.failed
 	reach := p.cover
 	p.move(v, drop, probe)
 	p.pinNewest(v)
@@ -245,8 +264,11 @@ func (p *idPlacer) coverForward(v view, drop int64) {
 func (p *idPlacer) coverBackward(v view, drop int64) {
 	if !p.counted {
 		// Without a count the end cannot be found: read forward again,
-		// from the first page, trusting ids for what comes twice.
+		// from the first page, trusting ids for what comes twice, and for
+		// good (the times have shown both ways now), or a count missing
+		// every other response would turn the walk back and forth forever.
 		p.cover = coverage{frontier: int64(p.first) * p.sizing.size}
+		p.order.rising, p.order.falling = true, true
 		return
 	}
 	size := p.sizing.size
@@ -326,7 +348,7 @@ func (o *timeOrder) oldestFirst() bool { return o.rising && !o.falling }
 // two snapshots, and a deletion at the old end hides it from the count).
 // Late writes at that time or before still come in; see idPlacer.
 func (p *idPlacer) pinNewest(v view) {
-	if p.pin == nil || len(v.entries) == 0 || !p.holdsNewest(v) {
+	if p.pinning.pin == nil || p.pinning.failed || len(v.entries) == 0 || !p.counted || !p.holdsNewest(v) {
 		return
 	}
 	var newest time.Time
@@ -335,9 +357,23 @@ func (p *idPlacer) pinNewest(v view) {
 			newest = e.ts
 		}
 	}
-	if !newest.IsZero() {
-		p.pin.lower(*epochMillis(newest, false))
+	if !newest.IsZero() && p.pinning.pin.lower(*epochMillis(newest, false)) {
+		p.pinning.checking, p.pinning.count = true, v.total
 	}
+}
+
+// checkPin checks the pin lowered last against v, the first response
+// sent after it was: the same count or more shows the pin left nothing
+// out (arrivals it now keeps out cannot lower the count); less, that it
+// may have, so it goes back, and the walk starts over.
+func (p *idPlacer) checkPin(v view) {
+	p.pinning.checking = false
+	if !v.meta.totalElements || v.total >= p.pinning.count {
+		return
+	}
+	p.pinning.pin.restore()
+	p.pinning.failed = true
+	p.cover = coverage{backward: p.cover.backward, frontier: int64(p.first) * p.sizing.size}
 }
 
 // holdsNewest reports whether v holds the log's newest entry, as of v:

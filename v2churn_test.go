@@ -20,7 +20,7 @@ type v2Churn struct {
 	size        int // AccessAuditOptions.Size (0: the server's 20)
 	prefetch    int
 	// Per request, at most: entries created after the walk's start
-	// (which its pin keeps out), entries written late at the newest time
+	// (now, or past its pin), entries written late at the newest time
 	// or a millisecond after (created before the pin, so in the walk),
 	// entries written late at any time the log spans, and the oldest
 	// entries deleted (retention).
@@ -79,7 +79,16 @@ func (c v2Churn) change(srv *riskcloudtest.Server, l *churnLog) {
 	}
 	var add []riskcloud.AccessAudit
 	for range l.rng.IntN(c.fresh + 1) {
-		add = append(add, l.audit(time.Now().Add(time.Second+time.Duration(l.rng.IntN(1000))*time.Millisecond)))
+		// Now, as a server stamps them (inside the pin's minute, which the
+		// walk lowers to the newest entry once it has read it), or past
+		// the pin.
+		at := time.Now().Add(time.Duration(l.rng.IntN(1000)) * time.Millisecond)
+		if l.late == 0 || l.rng.IntN(2) == 0 {
+			at = at.Add(2 * time.Minute)
+		} else {
+			l.late-- // inside the pin, they are writes the walk must take in
+		}
+		add = append(add, l.audit(at))
 	}
 	for range min(l.rng.IntN(c.late+1), l.late) {
 		l.late--
@@ -139,8 +148,10 @@ func TestAudits_Access_exactlyOnceUnderChurn(t *testing.T) {
 				if yielded[a.ID] > 1 {
 					t.Fatalf("%+v: id %s yielded twice", c, a.ID)
 				}
-				if a.Created.After(start) {
-					t.Fatalf("%+v: yielded %s, created %v after the walk started at %v", c, a.ID, a.Created, start)
+				// The pin lies a minute past the start, for a client clock
+				// behind the server's (maxClockSkew).
+				if a.Created.After(start.Add(time.Minute)) {
+					t.Fatalf("%+v: yielded %s, created %v, past the pin of a walk started at %v", c, a.ID, a.Created, start)
 				}
 			}
 			after := map[string]bool{}
