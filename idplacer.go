@@ -39,19 +39,24 @@ import "time"
 //
 // The order is read from neighbours within a page, or, when the first page
 // shows none (one entry, or one time), from a look at the last page (see
-// timeOrder). Where it still cannot be read, the placer reads forward, and
-// one change escapes it: a deletion behind the frontier hidden, in the
-// same interval, by as many arrivals ahead of it
-// (TestIDPlacer_maskedChange). That is a server sorting by neither time
-// (by id, by user), whose log changes in the middle of its order.
+// timeOrder). One change escapes every rule that reads only responses: a
+// deletion behind the frontier that is not retention's, hidden from the
+// count, in the same interval, by as many late writes ahead of it: the
+// changed log answers as an unchanged one would (TestIDPlacer_maskedChange).
+// Where the order cannot be read (a server sorting by neither time, or
+// whose times are one instant or missing), the placer reads forward, and
+// plain retention and arrivals can make that change.
 //
 // Prefetch adds one more: pages requested at once are snapshots in no
 // known order, so an arrival behind the frontier between two of them,
 // hidden from the count by a deletion at the old end, can move an entry
 // past both unseen. The pin keeps out entries created after the walk
-// started, and, on a newest-first log, written late after its newest
-// entry (see pinNewest); entries written late at or before that time are
-// the limit of Prefetch on v2.
+// started, and, once the walk has read the newest entry, written late
+// after it (see pinNewest); entries written late at or before that time
+// are the limit of Prefetch on v2.
+//
+// The placer assumes a consistent order (ties included), unique ids and an
+// honest count; the README lists what a server that breaks them costs.
 type idPlacer struct {
 	first  int
 	sizing pageSizing
