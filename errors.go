@@ -35,7 +35,8 @@ var (
 	ErrForbidden = errors.New("riskcloud: forbidden")
 
 	// ErrNotFound is matched by a 404 response, most often a base URL that
-	// does not point at a Risk Cloud instance (or a wrong proxy prefix).
+	// does not point at a Risk Cloud instance (or a wrong proxy prefix), or,
+	// from [AuditService], a tenant without the v2 (beta) audit API.
 	ErrNotFound = errors.New("riskcloud: not found")
 
 	// ErrRateLimited is matched by a 429 response that outlasted the retries.
@@ -147,6 +148,8 @@ func (e *APIError) Error() string {
 		b.WriteString(" (after a redirect to another origin, which the request reached without its credentials: check that the base URL is the instance's own address)")
 	case e.StatusCode == http.StatusForbidden:
 		b.WriteString(" (the API key's user needs the Admin > All entitlement to read the access audit)")
+	case e.StatusCode == http.StatusNotFound && strings.HasSuffix(e.Path, auditsPath):
+		b.WriteString(" (this Risk Cloud may not have the v2 audit API, in beta since v2025.5.1; the v1 access audit is on every tenant)")
 	case e.StatusCode == http.StatusUnauthorized:
 		if e.exchange {
 			b.WriteString(" (the client ID and secret were rejected)")

@@ -122,7 +122,9 @@ func auditPager(client *riskcloud.Client, o *options) *riskcloud.Pager[riskcloud
 // without the v2 (beta) API, which v1 then serves; a wrong URL answers 404
 // to v1 too.
 func (c *cli) auditsNotFound(o *options) {
-	fmt.Fprintf(c.stderr, "%s: this instance may not have the v2 access audit API, which is in beta (since Risk Cloud v2025.5.1) and not on every tenant: the v1 commands logins, failures and attempts EMAIL read the v1 API, which every tenant has; if they answer 404 too, the URL (%s) or its path prefix is wrong\n",
+	// The SDK's error has said that the tenant may lack v2; what to do here
+	// is the command line's to say.
+	fmt.Fprintf(c.stderr, "%s: the v1 commands logins, failures and attempts EMAIL read the v1 API, which every tenant has; if they answer 404 too, the URL (%s) or its path prefix is wrong\n",
 		name, o.conn.urlFrom)
 }
 

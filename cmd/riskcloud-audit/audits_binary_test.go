@@ -30,7 +30,7 @@ func TestBinaryAudits(t *testing.T) {
 		{"table", srv.env(), []string{"audits", "-o", "table", "--limit", "1"}, exitOK, 2,
 			"ID      TIMESTAMP                 TYPE                EMAIL                             REMOTE ADDRESS                           MESSAGE\n" +
 				"a-0000  2026-11-01T12:00:00.000Z  LOGIN               user0@example.com                 198.51.100.1                             details 0\n", ""},
-		{"no v2 on this tenant", missing.env(), []string{"audits"}, exitAPI, 0, "", "may not have the v2 access audit API"},
+		{"no v2 on this tenant", missing.env(), []string{"audits"}, exitAPI, 0, "", "may not have the v2 audit API"},
 		{"bad type", srv.env(), []string{"audits", "--type", "logon"}, exitUsage, 0, "", `--type "logon" is not one of LOGIN, LOGOUT, LOGIN_FAILED`},
 		{"demo", demo, []string{"--demo", "audits", "--limit", "40"}, exitOK, 40, `"userId":"`, "demo: reading a generated Risk Cloud"},
 	}
