@@ -1,7 +1,6 @@
 package riskcloud
 
 import (
-	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -31,34 +30,6 @@ type v2Listing struct {
 	filter auditFilter
 	pin    *walkPin // one walk's created-max; nil outside a walk
 }
-
-// walkPin is the created-max, in epoch milliseconds, that one walk sends:
-// its start (or Until), lowered once its first page shows the newest
-// entry (see idPlacer.pinNewest). Requests read it as they go out, some
-// on the prefetcher's goroutines.
-type walkPin struct {
-	ms    atomic.Int64
-	start int64 // the walk's own pin, before any lowering
-}
-
-// lower sets the pin to ms if that is lower, and reports whether it did.
-func (p *walkPin) lower(ms int64) bool {
-	for old := p.ms.Load(); ms < old; old = p.ms.Load() {
-		if p.ms.CompareAndSwap(old, ms) {
-			return true
-		}
-	}
-	return false
-}
-
-// restore puts the pin back where the walk started it.
-func (p *walkPin) restore() { p.ms.Store(p.start) }
-
-// maxClockSkew is how far ahead of the client's clock the server's may
-// run: the walk's pin lies that far past its start, so that an entry the
-// server stamped by its own clock before the walk began is not left out.
-// The pin then drops to the newest entry the walk sees (idPlacer.pinNewest).
-const maxClockSkew = time.Minute
 
 func (l v2Listing) path() string { return auditsPath }
 

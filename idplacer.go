@@ -1,7 +1,5 @@
 package riskcloud
 
-import "time"
-
 // idPlacer places the pages of a listing whose entries carry ids (v2),
 // without assuming any order: the API documents none.
 //
@@ -73,20 +71,6 @@ type idPlacer struct {
 	err     error
 }
 
-// pinning is what the placer does with the walk's created-max: lower it to
-// the newest entry once a page shows it (see pinNewest), and check, on the
-// next response sent after that, that the count did not fall: if it did,
-// the page was not the newest (the order was misread, or the log lost
-// entries meanwhile), and the pin goes back, for good, with the walk
-// started over (ids keep it from yielding anything twice) and pages
-// requested ahead no longer trusted.
-type pinning struct {
-	pin      *walkPin // nil: none to lower
-	checking bool
-	count    int64 // the count before the pin was lowered
-	failed   bool
-}
-
 // coverage is how far the walk has seen every entry there for the whole
 // walk: below index frontier, reading forward; within the last fromEnd
 // entries of the log, reading backward.
@@ -101,36 +85,6 @@ type coverage struct {
 func (c coverage) beyond(before coverage) bool {
 	return c.backward == before.backward && (c.frontier > before.frontier || c.fromEnd > before.fromEnd)
 }
-
-// timeOrder is what the entries' times show of the server's order. Only
-// neighbours within a page count: a page is one snapshot of the log, while
-// the next page may hold entries that arrived at a newest-first log's head
-// in between and look like a rise. So a walk in pages of one entry, or
-// through pages that each hold one time, never reads the order, and reads
-// forward.
-//
-// When the first page shows no order (one entry, or one time), the walk
-// asks for the last page once and compares its times with the first
-// page's: that holds across snapshots, since in a log newest first an
-// entry on the last page is never newer than one that was first (an
-// arrival or late write newer than it sorts before it), and oldest first
-// never older.
-type timeOrder struct {
-	rising  bool // an entry newer than the one before it
-	falling bool // an entry older than the one before it
-	// anchor is the time of the first page, to compare the last page with;
-	// probes is how many more looks at the last page may be taken (it may
-	// come back empty, the log having shrunk); probing says one was asked
-	// for, of page probe.
-	anchor  time.Time
-	probes  int
-	probe   int
-	probing bool
-}
-
-// maxProbes bounds the looks at the last page a walk takes to read the
-// order, for a log that shrinks past its last page every time.
-const maxProbes = 3
 
 func newIDPlacer(first, asked int) *idPlacer {
 	return &idPlacer{first: first, sizing: pageSizing{asked: int64(asked)}, seen: map[uint64]struct{}{}}
@@ -286,111 +240,6 @@ func (p *idPlacer) coverBackward(v view, drop int64) {
 	if p.total-covered <= int64(p.first)*size {
 		p.done = true
 	}
-}
-
-// observe notes the times of v's entries, and, if v is the last page
-// asked for to read the order, how they compare with the first page's.
-func (o *timeOrder) observe(v view) {
-	probe := o.probing && v.n == o.probe
-	var prev time.Time
-	for _, e := range v.entries {
-		if probe {
-			prev = o.anchor
-		}
-		if e.ts.IsZero() {
-			continue
-		}
-		o.rising = o.rising || !prev.IsZero() && e.ts.After(prev)
-		o.falling = o.falling || !prev.IsZero() && e.ts.Before(prev)
-		prev = e.ts
-	}
-	o.probing = o.probing && !probe
-}
-
-// probeNext reports whether the walk should look at the last page, as p
-// counts it, now; if so, it is o.probe.
-func (o *timeOrder) probeNext(p *idPlacer) bool {
-	if o.probes == 0 || o.probing || o.rising || o.falling || p.cover.backward || !p.counted {
-		return false
-	}
-	last := (p.total - 1) / p.sizing.size
-	if last <= p.cover.frontier/p.sizing.size || last > maxJavaInt {
-		o.probes = 0 // the walk reaches it anyway
-		return false
-	}
-	o.probes--
-	o.probe, o.probing = int(last), true
-	return true
-}
-
-// probeFrom plans looks at the last page when v, the first page, shows no
-// order but has a time (see probeNext).
-func (o *timeOrder) probeFrom(v view, p *idPlacer) {
-	if o.rising || o.falling || p.done || !p.counted || p.cover.backward {
-		return
-	}
-	for _, e := range v.entries {
-		if !e.ts.IsZero() {
-			o.anchor = e.ts
-		}
-	}
-	if !o.anchor.IsZero() {
-		o.probes = maxProbes
-	}
-}
-
-// oldestFirst reports whether the times seen rise and never fall.
-func (o *timeOrder) oldestFirst() bool { return o.rising && !o.falling }
-
-// pinNewest lowers the walk's created-max to the time of the newest entry
-// of v if v holds the newest entry of the log (see holdsNewest): no entry
-// of the walk is newer, so its entries stay the same, but an entry written
-// late after that time (a clock a little behind, a delayed write, a test's
-// arrivals stamped after the newest) now stays out of the walk, as those
-// created after its start do. Such entries arrive behind the frontier, at
-// the new end: a walk from the end would chase them, and a walk with
-// Prefetch can miss the move they make (two pages requested at once are
-// two snapshots, and a deletion at the old end hides it from the count).
-// Late writes at that time or before still come in; see idPlacer.
-func (p *idPlacer) pinNewest(v view) {
-	if p.pinning.pin == nil || p.pinning.failed || len(v.entries) == 0 || !p.counted || !p.holdsNewest(v) {
-		return
-	}
-	var newest time.Time
-	for _, e := range v.entries {
-		if e.ts.After(newest) {
-			newest = e.ts
-		}
-	}
-	if !newest.IsZero() && p.pinning.pin.lower(*epochMillis(newest, false)) {
-		p.pinning.checking, p.pinning.count = true, v.total
-	}
-}
-
-// checkPin checks the pin lowered last against v, the first response
-// sent after it was: the same count or more shows the pin left nothing
-// out (arrivals it now keeps out cannot lower the count); less, that it
-// may have, so it goes back, and the walk starts over.
-func (p *idPlacer) checkPin(v view) {
-	p.pinning.checking = false
-	if !v.meta.totalElements || v.total >= p.pinning.count {
-		return
-	}
-	p.pinning.pin.restore()
-	p.pinning.failed = true
-	p.cover = coverage{backward: p.cover.backward, frontier: int64(p.first) * p.sizing.size}
-}
-
-// holdsNewest reports whether v holds the log's newest entry, as of v:
-// page 0 of a log it shows newest first, or, read from the end of an
-// oldest-first log, the page that ends it.
-func (p *idPlacer) holdsNewest(v view) bool {
-	if p.cover.backward {
-		return p.counted && int64(v.n)*p.sizing.size+int64(len(v.entries)) == p.total
-	}
-	var o timeOrder
-	o.observe(v)
-	return v.n == 0 && o.falling && !o.rising
 }
 
 // pick marks the entries of v whose ids the walk has not yielded, and
