@@ -55,10 +55,11 @@ type AccessAuditOptions struct {
 	// (created-min); the zero time keeps all.
 	Since time.Time
 	// Until keeps only entries created at or before this instant
-	// (created-max). When it is zero, each walk sends the time it starts
-	// instead: entries created during the walk would otherwise move the
-	// entries of later pages (see [AuditService.Access]). Until before
-	// Since is an error wrapping [ErrInvalidArgument].
+	// (created-max). When it is zero, each walk sends the time it starts,
+	// plus a minute for a client clock behind the server's, instead:
+	// entries created during the walk would otherwise move the entries of
+	// later pages (see [AuditService.Access]). Until before Since is an
+	// error wrapping [ErrInvalidArgument].
 	Until time.Time
 	// Size, Page, Limit and Prefetch are as in [ListOptions].
 	Size, Page, Limit, Prefetch int
@@ -68,13 +69,19 @@ type AccessAuditOptions struct {
 // rolled credentials of every user, or of those the options pick:
 // GET /api/v2/audits/access. opts may be nil.
 //
-// The API documents no order, so the Pager assumes none: it yields the
-// entries in the server's order and tells them apart by id. A walk pins
-// created-max to its start when opts.Until is zero, so that entries
-// arriving meanwhile cannot push entries already read onto later pages;
-// entries deleted meanwhile (retention) are allowed for by re-reading
-// from where they could have moved. Every entry that exists for the whole
-// walk is yielded exactly once.
+// The API documents no order, so the Pager assumes none: it tells entries
+// apart by id, reads the order from their times, and walks a log sorted
+// oldest first from its last page back, so that All yields the entries in
+// the order of the pages it reads. A walk pins created-max to its start
+// (plus a minute of clock skew) when opts.Until is zero, and to the newest
+// entry once it has read it, so that entries arriving meanwhile cannot
+// push entries already read onto later pages; entries deleted meanwhile
+// (retention) are allowed for by re-reading from where they could have
+// moved. Every entry that exists for the whole walk is yielded exactly
+// once, within the limits the README's "A v2 walk" lists: on a server
+// whose order the times do not show, a change that no response reveals
+// can move an entry past the walk, and a server that orders equal times
+// differently on every request loses entries at page edges.
 func (s *AuditService) Access(opts *AccessAuditOptions) *Pager[AccessAudit] {
 	var o AccessAuditOptions
 	if opts != nil {
