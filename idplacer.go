@@ -63,8 +63,8 @@ type idPlacer struct {
 	// total is the last response's totalElements, if it sent one (counted).
 	total   int64
 	counted bool
-	// seen holds the ids yielded (hashed): about 20 bytes per entry.
-	seen    map[uint64]struct{}
+	// seen holds the ids yielded (hashed).
+	seen    idSet
 	checks  serverCheck
 	pinning pinning
 	done    bool
@@ -87,7 +87,7 @@ func (c coverage) beyond(before coverage) bool {
 }
 
 func newIDPlacer(first, asked int) *idPlacer {
-	return &idPlacer{first: first, sizing: pageSizing{asked: int64(asked)}, seen: map[uint64]struct{}{}}
+	return &idPlacer{first: first, sizing: pageSizing{asked: int64(asked)}}
 }
 
 // next returns the page that holds the entry just past the frontier.
@@ -247,10 +247,9 @@ func (p *idPlacer) coverBackward(v view, drop int64) {
 func (p *idPlacer) pick(v view) step {
 	st := step{from: len(v.entries)}
 	for i, e := range v.entries {
-		if _, ok := p.seen[e.sum]; ok {
+		if !p.seen.add(e.sum) {
 			continue
 		}
-		p.seen[e.sum] = struct{}{}
 		if st.fresh == nil {
 			st.fresh = make([]bool, len(v.entries))
 			st.from = i
