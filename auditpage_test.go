@@ -10,12 +10,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -448,8 +450,8 @@ func TestDecodeAuditPage_meta(t *testing.T) {
 		{"page counts null", `{"page":{"size":null,"totalElements":null,"totalPages":null,"number":null}}`, Page[AccessAudit]{}, pageMeta{}},
 		{"page twice, the last whole", `{"page":{"number":0,"totalPages":1,"size":5},"page":{"totalElements":7}}`,
 			Page[AccessAudit]{TotalElements: 7}, pageMeta{totalElements: true}},
-		{"huge counts", `{"page":{"totalElements":9223372036854775807,"totalPages":9223372036854775807,"number":9223372036854775806}}`,
-			Page[AccessAudit]{Number: 9223372036854775806, TotalElements: 9223372036854775807, TotalPages: 9223372036854775807, Last: true},
+		{"huge counts", fmt.Sprintf(`{"page":{"totalElements":9223372036854775807,"totalPages":%d,"number":%d}}`, math.MaxInt, math.MaxInt-1),
+			Page[AccessAudit]{Number: math.MaxInt - 1, TotalElements: math.MaxInt64, TotalPages: math.MaxInt, Last: true},
 			pageMeta{number: true, totalElements: true, totalPages: true, last: true}},
 		{"body null", ` null `, Page[AccessAudit]{}, pageMeta{}},
 		{"bare array", `[{"id":"a"},{"id":"b"}]`, Page[AccessAudit]{NumberOfElements: 2}, pageMeta{}},
@@ -489,7 +491,7 @@ func TestDecodeAuditPage_errorsNameTheField(t *testing.T) {
 		{`{"page":{"size":true}}`, `"page.size" is a boolean, want an integer or null at offset 16`},
 		{`{"page":{"totalPages":-1}}`, `"page.totalPages" is -1, want a non-negative integer or null at offset 22`},
 		{`{"page":{"totalElements":9223372036854775808}}`, `"page.totalElements" is 9223372036854775808, want an integer of at most 64 bits or null at offset 25`},
-		{`{"page":{"number":1.5}}`, `"page.number" is 1.5, want an integer of at most 64 bits or null at offset 18`},
+		{`{"page":{"number":1.5}}`, fmt.Sprintf(`"page.number" is 1.5, want an integer of at most %d bits or null at offset 18`, strconv.IntSize)},
 		{`{"links":[]}`, `"links" is an array, want an object or null at offset 9`},
 		{`{"links":{"next":2}}`, `"links.next" is a number, want a string or null at offset 17`},
 		{`{"content":[{"id":true}]}`, `entry 0: "id" is a boolean, want a string, a number or null at offset 18`},

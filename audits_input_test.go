@@ -37,8 +37,8 @@ func TestAudits_Access_invalidInput(t *testing.T) {
 		{"negative Limit", riskcloud.AccessAuditOptions{Limit: -1}, "AccessAuditOptions.Limit"},
 		{"negative Prefetch", riskcloud.AccessAuditOptions{Prefetch: -1}, "AccessAuditOptions.Prefetch"},
 	}
-	if math.MaxInt > math.MaxInt32 {
-		over := int(int64(math.MaxInt32) + 1)
+	if over64 := int64(math.MaxInt32) + 1; int64(int(over64)) == over64 { // int is 64 bits
+		over := int(over64)
 		tests = append(tests, struct {
 			name  string
 			opts  riskcloud.AccessAuditOptions
