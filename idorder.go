@@ -32,10 +32,10 @@ type timeOrder struct {
 // order, for a log that shrinks past its last page every time.
 const maxProbes = 3
 
-// observe notes the times of v's entries, and, if v is the last page
-// asked for to read the order, how they compare with the first page's.
-func (o *timeOrder) observe(v view) {
-	probe := o.probing && v.n == o.probe
+// observe notes the times of v's entries, and, if v is the probe (the
+// last page asked for to read the order), how they compare with the first
+// page's.
+func (o *timeOrder) observe(v view, probe bool) {
 	var prev time.Time
 	for _, e := range v.entries {
 		if probe {

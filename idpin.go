@@ -93,7 +93,10 @@ func (p *idPlacer) holdsNewest(v view) bool {
 	if p.cover.backward {
 		return p.counted && int64(v.n)*p.sizing.size+int64(len(v.entries)) == p.total
 	}
+	if v.n != 0 {
+		return false
+	}
 	var o timeOrder
-	o.observe(v)
-	return v.n == 0 && o.falling && !o.rising
+	o.observe(v, false)
+	return o.falling && !o.rising
 }

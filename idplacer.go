@@ -140,7 +140,7 @@ func (p *idPlacer) advance(v view) (step, error) {
 	if !probe {
 		st = p.pick(v)
 	}
-	p.order.observe(v)
+	p.order.observe(v, probe)
 	drop, still := p.countChange(v)
 	// Once a pin has gone back, entries written late after the newest come
 	// in again, and with them the move Prefetch cannot see: prove nothing
@@ -154,7 +154,7 @@ func (p *idPlacer) advance(v view) (step, error) {
 	}
 	// A response that re-reads seen entries still helps if it moved the
 	// frontier; only one that did neither, and saw no drop, is a stall.
-	if st.fresh == nil && drop == 0 && !p.cover.beyond(reach) {
+	if st.from == len(v.entries) && drop == 0 && !p.cover.beyond(reach) {
 		return st, p.checks.stalled(p.done)
 	}
 	p.checks.progressed()
@@ -243,18 +243,28 @@ func (p *idPlacer) coverBackward(v view, drop int64) {
 }
 
 // pick marks the entries of v whose ids the walk has not yielded, and
-// remembers them as yielded.
+// remembers them as yielded. Where every entry from the first new one on
+// is new, as on a log that holds still, the step needs no mask (and the
+// walk copies nothing).
 func (p *idPlacer) pick(v view) step {
-	st := step{from: len(v.entries)}
+	m := len(v.entries)
+	st := step{from: m}
 	for i, e := range v.entries {
-		if !p.seen.add(e.sum) {
-			continue
+		isNew := p.seen.add(e.sum)
+		switch {
+		case st.from == m:
+			if isNew {
+				st.from = i
+			}
+		case st.fresh != nil:
+			st.fresh[i] = isNew
+		case !isNew:
+			// The first seen entry after a new one: from here on, a mask.
+			st.fresh = make([]bool, m)
+			for j := st.from; j < i; j++ {
+				st.fresh[j] = true
+			}
 		}
-		if st.fresh == nil {
-			st.fresh = make([]bool, len(v.entries))
-			st.from = i
-		}
-		st.fresh[i] = true
 	}
 	return st
 }
