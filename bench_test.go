@@ -39,9 +39,16 @@ func BenchmarkP1_Throughput(b *testing.B) {
 	ctx := context.Background()
 	pager := newBenchClient(b, srv).AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: size})
 	hc := benchHTTPClient(b)
-	sdk := &walkCost{walk: func() (walkResult, error) { return walkSDK(ctx, pager) }}
-	base := &walkCost{walk: func() (walkResult, error) { return walkBaseline(ctx, hc, srv, size) }}
+	compareWalks(b, n, func() (walkResult, error) { return walkSDK(ctx, pager) },
+		func() (walkResult, error) { return walkBaseline(ctx, hc, srv, size) })
+}
 
+// compareWalks measures the SDK's walk beside a baseline's, alternating
+// which goes first in every iteration, and reports each side's entries/s,
+// allocations and bytes per entry, and speed-ratio (SDK over baseline).
+// Both must see the same n entries.
+func compareWalks(b *testing.B, n int, sdkWalk, baseWalk func() (walkResult, error)) {
+	sdk, base := &walkCost{walk: sdkWalk}, &walkCost{walk: baseWalk}
 	sides := [2]*walkCost{sdk, base}
 	for i := 0; b.Loop(); i++ {
 		// Alternate which side goes first, so that neither always pays for
@@ -72,11 +79,21 @@ func BenchmarkP2_Prefetch(b *testing.B) {
 	srv := startBenchServer(b, benchServerConfig{Entries: n, Seed: benchSeed, Latency: 20 * time.Millisecond})
 	ctx := context.Background()
 	client := newBenchClient(b, srv)
+	comparePrefetch(b, n, func(prefetch int) func() (walkResult, error) {
+		pager := client.AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: size, Prefetch: prefetch})
+		return func() (walkResult, error) { return walkSDK(ctx, pager) }
+	})
+}
+
+// comparePrefetch measures the walks walkWith returns for Prefetch 0, 1, 4
+// and 8, each of n entries and each seeing what the sequential walk sees,
+// and reports their mean times and speedup-pN, the sequential time over
+// Prefetch N's.
+func comparePrefetch(b *testing.B, n int, walkWith func(prefetch int) func() (walkResult, error)) {
 	prefetches := []int{0, 1, 4, 8}
 	walks := make([]*walkCost, len(prefetches))
 	for i, p := range prefetches {
-		pager := client.AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: size, Prefetch: p})
-		walks[i] = &walkCost{walk: func() (walkResult, error) { return walkSDK(ctx, pager) }}
+		walks[i] = &walkCost{walk: walkWith(p)}
 	}
 
 	for b.Loop() {
@@ -120,6 +137,22 @@ func BenchmarkP3_Memory(b *testing.B) {
 func benchmarkLiveHeap(b *testing.B, srv benchServer, n int, opts *riskcloud.ListOptions) {
 	ctx := context.Background()
 	pager := newBenchClient(b, srv).AccessAudit.Attempts(riskcloudtest.DefaultEmail, opts)
+	measureLiveHeap(b, n, opts.Size, func(add func(typ string, ts time.Time, message, addr string)) error {
+		for e, err := range pager.All(ctx) {
+			if err != nil {
+				return err
+			}
+			add(string(e.Type), e.Timestamp, e.Message, e.RemoteAddress)
+		}
+		return nil
+	})
+}
+
+// measureLiveHeap runs walk, which must call add with each of n entries,
+// and reports peak-live-MiB, the highest live heap (as of the last GC)
+// read after every size entries, base-live-MiB, the live heap just before
+// the walk, entries/s and allocs/entry.
+func measureLiveHeap(b *testing.B, n, size int, walk func(add func(typ string, ts time.Time, message, addr string)) error) {
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	readLive := func() uint64 {
 		metrics.Read(live) // allocates nothing
@@ -128,16 +161,13 @@ func benchmarkLiveHeap(b *testing.B, srv benchServer, n int, opts *riskcloud.Lis
 	var baseLive, peakLive uint64
 	w := &walkCost{walk: func() (walkResult, error) {
 		var r walkResult
-		for e, err := range pager.All(ctx) {
-			if err != nil {
-				return r, err
-			}
-			r.add(string(e.Type), e.Timestamp, e.Message, e.RemoteAddress)
-			if r.entries%opts.Size == 0 {
+		err := walk(func(typ string, ts time.Time, message, addr string) {
+			r.add(typ, ts, message, addr)
+			if r.entries%size == 0 {
 				peakLive = max(peakLive, readLive())
 			}
-		}
-		return r, nil
+		})
+		return r, err
 	}}
 
 	for b.Loop() {

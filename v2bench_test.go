@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
-	"runtime/metrics"
 	"testing"
 	"time"
 
@@ -31,25 +29,8 @@ func BenchmarkV2_Throughput(b *testing.B) {
 	ctx := context.Background()
 	pager := newBenchClient(b, srv).Audits.Access(&riskcloud.AccessAuditOptions{Size: size})
 	hc := benchHTTPClient(b)
-	sdk := &walkCost{walk: func() (walkResult, error) { return walkV2SDK(ctx, pager) }}
-	base := &walkCost{walk: func() (walkResult, error) { return walkV2Baseline(ctx, hc, srv, size) }}
-
-	sides := [2]*walkCost{sdk, base}
-	for i := 0; b.Loop(); i++ {
-		first, second := sides[i%2], sides[1-i%2]
-		r1, r2 := first.measure(b, n), second.measure(b, n)
-		if r1 != r2 {
-			b.Fatalf("the SDK and the baseline saw different entries: %+v, %+v", sdk.last, base.last)
-		}
-	}
-
-	b.ReportMetric(sdk.rate(), "sdk-entries/s")
-	b.ReportMetric(base.rate(), "base-entries/s")
-	b.ReportMetric(sdk.rate()/base.rate(), "speed-ratio")
-	b.ReportMetric(sdk.allocsPerEntry(), "sdk-allocs/entry")
-	b.ReportMetric(base.allocsPerEntry(), "base-allocs/entry")
-	b.ReportMetric(sdk.bytesPerEntry(), "sdk-B/entry")
-	b.ReportMetric(base.bytesPerEntry(), "base-B/entry")
+	compareWalks(b, n, func() (walkResult, error) { return walkV2SDK(ctx, pager) },
+		func() (walkResult, error) { return walkV2Baseline(ctx, hc, srv, size) })
 }
 
 // BenchmarkV2_Prefetch is BenchmarkP2_Prefetch on v2: 50 pages of 100
@@ -60,26 +41,10 @@ func BenchmarkV2_Prefetch(b *testing.B) {
 	srv := startBenchServer(b, benchServerConfig{Entries: n, Seed: benchSeed, Latency: 20 * time.Millisecond})
 	ctx := context.Background()
 	client := newBenchClient(b, srv)
-	prefetches := []int{0, 1, 4, 8}
-	walks := make([]*walkCost, len(prefetches))
-	for i, p := range prefetches {
-		pager := client.Audits.Access(&riskcloud.AccessAuditOptions{Size: size, Prefetch: p})
-		walks[i] = &walkCost{walk: func() (walkResult, error) { return walkV2SDK(ctx, pager) }}
-	}
-	for b.Loop() {
-		for i, w := range walks {
-			if w.measure(b, n) != walks[0].last {
-				b.Fatalf("Prefetch %d saw other entries than a sequential walk: %+v, %+v", prefetches[i], w.last, walks[0].last)
-			}
-		}
-	}
-	seq := walks[0]
-	b.ReportMetric(seq.msPerWalk(), "seq-ms")
-	for i, w := range walks[1:] {
-		p := prefetches[i+1]
-		b.ReportMetric(w.msPerWalk(), fmt.Sprintf("p%d-ms", p))
-		b.ReportMetric(float64(seq.elapsed)/float64(w.elapsed), fmt.Sprintf("speedup-p%d", p))
-	}
+	comparePrefetch(b, n, func(prefetch int) func() (walkResult, error) {
+		pager := client.Audits.Access(&riskcloud.AccessAuditOptions{Size: size, Prefetch: prefetch})
+		return func() (walkResult, error) { return walkV2SDK(ctx, pager) }
+	})
 }
 
 // BenchmarkV2_Memory walks 100,000 and 1,000,000 v2 entries in pages of
@@ -93,35 +58,15 @@ func BenchmarkV2_Memory(b *testing.B) {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			srv := startBenchServer(b, benchServerConfig{Entries: n, Seed: benchSeed, MaxPageSize: size})
 			pager := newBenchClient(b, srv).Audits.Access(&riskcloud.AccessAuditOptions{Size: size})
-			live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-			var peak, base uint64
-			w := &walkCost{walk: func() (walkResult, error) {
-				var r walkResult
+			measureLiveHeap(b, n, size, func(add func(typ string, ts time.Time, message, addr string)) error {
 				for e, err := range pager.All(context.Background()) {
 					if err != nil {
-						return r, err
+						return err
 					}
-					r.add(string(e.Type), e.Created, e.Details, e.RemoteAddress)
-					if r.entries%size == 0 {
-						metrics.Read(live)
-						peak = max(peak, live[0].Value.Uint64())
-					}
+					add(string(e.Type), e.Created, e.Details, e.RemoteAddress)
 				}
-				return r, nil
-			}}
-			for b.Loop() {
-				b.StopTimer()
-				runtime.GC()
-				metrics.Read(live)
-				base = max(base, live[0].Value.Uint64())
-				b.StartTimer()
-				w.measure(b, n)
-			}
-			const mib = 1 << 20
-			b.ReportMetric(float64(peak)/mib, "peak-live-MiB")
-			b.ReportMetric(float64(base)/mib, "base-live-MiB")
-			b.ReportMetric(w.rate(), "entries/s")
-			b.ReportMetric(w.allocsPerEntry(), "allocs/entry")
+				return nil
+			})
 		})
 	}
 }
