@@ -142,3 +142,21 @@ func newEntryPager(c *Client, path string, opts ListOptions, err error) *Pager[E
 	ep := v1Listing{urlPath: path, email: opts.Email}
 	return &Pager[Entry]{client: c, ep: ep, opts: walkOptionsOf(opts), err: err}
 }
+
+func (v1Listing) feedRange(o walkOptions) (since, until time.Time) { return o.since, o.until }
+
+// within reads v1 from page, ending at the first entry older than since:
+// the v1 API filters by nothing but email, so the walk does.
+func (l v1Listing) within(o walkOptions, page int, since, until time.Time) (endpoint[Entry], walkOptions) {
+	o.page, o.limit, o.since = page, 0, since
+	if !until.IsZero() {
+		o.until = until
+	}
+	return l, o
+}
+
+func (l v1Listing) print() uint32 { return listingPrint(l.urlPath, l.email) }
+
+func (v1Listing) stamp(e *Entry, twin int) { e.ID = EntryID(*e, twin) }
+
+func (v1Listing) byTime() bool { return false }

@@ -94,3 +94,33 @@ func epochMillis(t time.Time, minimum bool) *int64 {
 	}
 	return &ms
 }
+
+func (l v2Listing) feedRange(walkOptions) (since, until time.Time) {
+	return l.filter.since, l.filter.until
+}
+
+// within asks the server for the entries created from since to until.
+func (l v2Listing) within(o walkOptions, page int, since, until time.Time) (endpoint[AccessAudit], walkOptions) {
+	l.filter.since = since
+	if !until.IsZero() {
+		l.filter.until = until
+	}
+	l.pin = nil
+	o.page, o.limit = page, 0
+	return l, o
+}
+
+func (l v2Listing) print() uint32 {
+	f := l.filter
+	return listingPrint(auditsPath, f.userID, f.userEmail, string(f.typ))
+}
+
+// stamp leaves the server's id; an entry sent without one gets an id
+// from its bytes, as a v1 entry does.
+func (v2Listing) stamp(e *AccessAudit, twin int) {
+	if e.ID == "" {
+		e.ID = EntryID(Entry{Raw: e.Raw}, twin)
+	}
+}
+
+func (v2Listing) byTime() bool { return true }

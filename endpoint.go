@@ -34,6 +34,8 @@ type endpoint[T any] interface {
 	// start: v2 pins its created-max there. It is the one thing a walk
 	// asks of an endpoint before its first request.
 	forWalk(start time.Time) endpoint[T]
+	// A Feed reads through the same endpoint.
+	feedListing[T]
 }
 
 // walkOptions is what every walk needs, whatever its endpoint: where it
@@ -49,4 +51,26 @@ type walkOptions struct {
 func walkOptionsOf(opts ListOptions) walkOptions {
 	return walkOptions{page: opts.Page, size: opts.Size, limit: opts.Limit, prefetch: opts.Prefetch,
 		since: opts.Since, until: opts.Until}
+}
+
+// feedListing is what a [Feed] asks of an endpoint beyond a walk's needs:
+// the bounds a zero Cursor starts from, walks of a window of the log, the
+// listing's print (which a Cursor keeps), an entry's stable id, and how a
+// poll too large to hold is read in parts.
+type feedListing[T any] interface {
+	// feedRange returns the Pager's Since and Until, wherever the
+	// endpoint keeps them.
+	feedRange(o walkOptions) (since, until time.Time)
+	// within returns a walk from page of the entries from since to until
+	// (inclusive; zero: no bound, or the Pager's Until), without the
+	// Pager's Limit.
+	within(o walkOptions, page int, since, until time.Time) (endpoint[T], walkOptions)
+	// print identifies the listing and its filters for a Cursor.
+	print() uint32
+	// stamp sets e's stable id, given its position among the entries with
+	// its identity.
+	stamp(e *T, twin int)
+	// byTime reports whether the server filters by time (v2), so that a
+	// large poll reads windows of time; else it reads ranges of pages.
+	byTime() bool
 }

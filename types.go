@@ -45,6 +45,10 @@ type Entry struct {
 	// copy it (bytes.Clone) to keep it apart. [Entry.UnmarshalJSON] sets it
 	// to a copy of its input.
 	Raw json.RawMessage
+	// ID is the entry's stable identifier (see [EntryID]), set on the
+	// entries a [Feed] yields; "" on entries of Page, Pages and All, and
+	// never read from or written to JSON.
+	ID string `json:"-"`
 }
 
 // UnmarshalJSON decodes an entry, accepting every timestamp form the API is
