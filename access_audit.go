@@ -157,6 +157,6 @@ func (l v1Listing) within(o walkOptions, page int, since, until time.Time) (endp
 
 func (l v1Listing) print() uint32 { return listingPrint(l.urlPath, l.email) }
 
-func (v1Listing) stamp(e *Entry, twin int) { e.ID = EntryID(*e, twin) }
+func (v1Listing) stamp(e *Entry, d digest, twin int) { e.ID = d.id(twin) }
 
 func (v1Listing) byTime() bool { return false }

@@ -115,11 +115,11 @@ func (l v2Listing) print() uint32 {
 	return listingPrint(auditsPath, f.userID, f.userEmail, string(f.typ))
 }
 
-// stamp leaves the server's id; an entry sent without one gets an id
-// from its bytes, as a v1 entry does.
-func (v2Listing) stamp(e *AccessAudit, twin int) {
+// stamp leaves the server's id; an entry sent without one, whose
+// identity is its bytes (see key), gets an id from them as a v1 entry does.
+func (v2Listing) stamp(e *AccessAudit, d digest, twin int) {
 	if e.ID == "" {
-		e.ID = EntryID(Entry{Raw: e.Raw}, twin)
+		e.ID = d.id(twin)
 	}
 }
 

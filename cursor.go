@@ -157,8 +157,16 @@ func (c Cursor) MarshalText() ([]byte, error) {
 	b = appendTime(b, s.floor)
 	b = appendTime(b, s.newest)
 	b = binary.AppendUvarint(b, uint64(len(s.seen)))
-	for _, e := range s.seen {
-		b = binary.AppendVarint(b, e.ms)
+	// Times as steps from the one before (seen is sorted): a few bytes
+	// each, where whole epoch milliseconds take six.
+	prev := int64(0)
+	for i, e := range s.seen {
+		if i == 0 {
+			b = binary.AppendVarint(b, e.ms)
+		} else {
+			b = binary.AppendUvarint(b, uint64(e.ms-prev))
+		}
+		prev = e.ms
 		b = binary.BigEndian.AppendUint64(b, e.sum)
 		b = binary.AppendUvarint(b, uint64(s.counts[e.sum]))
 	}
@@ -212,11 +220,22 @@ func decodeCursor(text []byte) (*cursorState, error) {
 	}
 	s.seen = make([]seenEntry, 0, n64)
 	s.counts = make(map[uint64]uint32, n64)
-	for range n64 {
-		e := seenEntry{ms: r.varint(), sum: r.uint64()}
+	for i := range n64 {
+		var e seenEntry
+		if i == 0 {
+			e.ms = r.varint()
+		} else {
+			step := r.uvarint()
+			prev := s.seen[i-1].ms
+			e.ms = prev + int64(step)
+			if e.ms < prev { // steps wrap around int64 from minMillis; never below
+				r.err = true
+			}
+		}
+		e.sum = r.uint64()
 		c := r.uvarint()
 		_, twice := s.counts[e.sum]
-		if c == 0 || c > 1<<31 || twice || (len(s.seen) > 0 && e.ms < s.seen[len(s.seen)-1].ms) {
+		if c == 0 || c > 1<<31 || twice {
 			r.err = true
 		}
 		s.counts[e.sum] = uint32(c)

@@ -67,9 +67,9 @@ type feedListing[T any] interface {
 	within(o walkOptions, page int, since, until time.Time) (endpoint[T], walkOptions)
 	// print identifies the listing and its filters for a Cursor.
 	print() uint32
-	// stamp sets e's stable id, given its position among the entries with
-	// its identity.
-	stamp(e *T, twin int)
+	// stamp sets e's stable id, given the digest of its identity and its
+	// position among the entries that share it.
+	stamp(e *T, d digest, twin int)
 	// byTime reports whether the server filters by time (v2), so that a
 	// large poll reads windows of time; else it reads ranges of pages.
 	byTime() bool

@@ -109,9 +109,6 @@ func (f *Feed[T]) Follow(ctx context.Context, every time.Duration) iter.Seq2[T, 
 			yield(zero, invalidArg("every", "must be positive: it is the time between polls"))
 			return
 		}
-		timer := time.NewTimer(0)
-		defer timer.Stop()
-		<-timer.C
 		for {
 			for e, err := range f.Poll(ctx) {
 				if !yield(e, err) {
@@ -119,16 +116,25 @@ func (f *Feed[T]) Follow(ctx context.Context, every time.Duration) iter.Seq2[T, 
 				}
 			}
 			if ctx.Err() != nil {
-				return // Poll yielded ctx.Err() (or ctx ended as it finished)
+				return // Poll yielded ctx.Err(), or ended with its Limit
 			}
-			timer.Reset(every)
-			select {
-			case <-ctx.Done():
+			if !sleep(ctx, every) {
 				yield(zero, ctx.Err())
 				return
-			case <-timer.C:
 			}
 		}
+	}
+}
+
+// sleep waits d, or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
@@ -141,11 +147,11 @@ type feedPoll[T any] struct {
 	stopped bool
 }
 
-// batch is what a read of the log found new: entries, and their
-// identities' digests.
+// batch is what a read of the log found new: entries, with their
+// identities' digests and their times.
 type batch[T any] struct {
 	entries []T
-	sums    []uint64
+	digests []digest
 	times   []time.Time
 }
 
@@ -254,7 +260,8 @@ func (r *feedPoll[T]) read(page int, until time.Time, limit int) (batch[T], read
 			if !floor.IsZero() && ts.Before(floor) {
 				continue // a server that ignored the bound, or an entry without a time
 			}
-			sum := identitySum(id)
+			d := digestOf(id)
+			sum := d.sum()
 			if known := f.seenCount(sum); known > 0 {
 				if again == nil {
 					again = make(map[uint64]uint32)
@@ -265,7 +272,7 @@ func (r *feedPoll[T]) read(page int, until time.Time, limit int) (batch[T], read
 				}
 			}
 			b.entries = append(b.entries, pg.Content[i])
-			b.sums = append(b.sums, sum)
+			b.digests = append(b.digests, d)
 			b.times = append(b.times, ts)
 		}
 		if limit > 0 && (len(b.entries) > limit || f.ep.byTime() && pg.TotalElements > int64(limit+MaxCursorEntries)) {
@@ -282,7 +289,7 @@ func (r *feedPoll[T]) emit(b batch[T]) {
 	// A read is newest first on v1; reversed, a stable sort by time keeps
 	// identical twins in the order the log holds them.
 	slices.Reverse(b.entries)
-	slices.Reverse(b.sums)
+	slices.Reverse(b.digests)
 	slices.Reverse(b.times)
 	order := make([]int, len(b.entries))
 	for i := range order {
@@ -300,14 +307,13 @@ func (r *feedPoll[T]) emit(b batch[T]) {
 			since, _ := f.ep.feedRange(f.p.opts)
 			f.cur = &cursorState{listing: f.ep.print(), floor: since}
 		}
-		twin := f.cur.add(b.times[i], b.sums[i], lag)
+		twin := f.cur.add(b.times[i], b.digests[i].sum(), lag)
 		f.mu.Unlock()
-		e := b.entries[i]
-		f.ep.stamp(&e, twin)
+		f.ep.stamp(&b.entries[i], b.digests[i], twin)
 		if r.left > 0 {
 			r.left--
 		}
-		if !r.yield(e) {
+		if !r.yield(b.entries[i]) {
 			r.stopped = true
 			return
 		}
