@@ -1,6 +1,7 @@
 package riskcloud
 
 import (
+	"cmp"
 	"context"
 	"iter"
 	"slices"
@@ -12,6 +13,10 @@ import (
 // Feed.Lag says otherwise: entries written this long after newer ones
 // (clock skew between servers, delayed writes) are still yielded, once.
 const DefaultLag = 5 * time.Minute
+
+// defaultPageSize is the page size the API documents as its default, for
+// a server that does not say which it used.
+const defaultPageSize = 20
 
 // DefaultFeedBuffer is the most entries a [Feed] holds at once unless
 // Feed.Buffer says otherwise.
@@ -98,10 +103,12 @@ func (f *Feed[T]) Poll(ctx context.Context) iter.Seq2[T, error] {
 }
 
 // Follow polls, then polls again every `every` until ctx ends, yielding
-// new entries oldest first as they appear. An error of a poll is yielded
-// and, if the loop goes on, the next poll follows after `every`; the end
-// of ctx is yielded as ctx.Err() and ends the sequence. A non-positive
-// every is an error wrapping [ErrInvalidArgument].
+// new entries oldest first as they appear; a poll that stopped at the
+// Pager's Limit is followed at once, since more may be waiting. An error
+// of a poll is yielded and, if the loop goes on, the next poll follows
+// after `every`; the end of ctx is yielded as ctx.Err() and ends the
+// sequence. A non-positive every is an error wrapping
+// [ErrInvalidArgument].
 func (f *Feed[T]) Follow(ctx context.Context, every time.Duration) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -110,13 +117,17 @@ func (f *Feed[T]) Follow(ctx context.Context, every time.Duration) iter.Seq2[T, 
 			return
 		}
 		for {
-			for e, err := range f.Poll(ctx) {
-				if !yield(e, err) {
-					return
-				}
+			run := &feedPoll[T]{f: f, ctx: ctx, yield: func(e T) bool { return yield(e, nil) }}
+			if err := run.poll(); run.stopped || err != nil && !yield(zero, err) {
+				return
 			}
-			if ctx.Err() != nil {
-				return // Poll yielded ctx.Err(), or ended with its Limit
+			switch {
+			case ctx.Err() != nil:
+				if !run.done() {
+					return // the poll yielded ctx.Err()
+				}
+			case run.left == 0:
+				continue // a batch of Limit entries: more may be waiting
 			}
 			if !sleep(ctx, every) {
 				yield(zero, ctx.Err())
@@ -254,7 +265,7 @@ func (r *feedPoll[T]) read(page int, until time.Time, limit int) (batch[T], read
 		if err != nil {
 			return b, end, err
 		}
-		end = readEnd{lastPage: pg.Number, totalPages: pg.TotalPages, pageSize: pg.Size}
+		end = readEnd{lastPage: pg.Number, totalPages: pg.TotalPages, pageSize: cmp.Or(pg.Size, o.size, defaultPageSize)}
 		for i := range pg.Content {
 			id, ts := ep.key(&pg.Content[i])
 			if !floor.IsZero() && ts.Before(floor) {

@@ -105,29 +105,48 @@ func (r *feedPoll[T]) pageRanges(end readEnd) error {
 
 // lastNewPage returns the last page that starts at or above the floor,
 // from end.lastPage (which does) on, by bisection; with no floor, the
-// last page.
+// last page. A server that sends no totalPages is galloped through first:
+// pages lastPage+1, +2, +4 … until one starts below the floor.
 func (r *feedPoll[T]) lastNewPage(end readEnd) (int, error) {
-	lo, hi := end.lastPage, max(end.totalPages-1, end.lastPage)
 	floor := r.f.floor()
-	if floor.IsZero() {
-		return hi, nil
-	}
 	ep, o := r.f.ep.within(r.f.p.opts, 0, floor, time.Time{})
 	probe := &Pager[T]{client: r.f.p.client, ep: ep, opts: o}
+	// above reports whether page m holds an entry at or above the floor.
+	above := func(m int) (bool, error) {
+		page, err := probe.Page(r.ctx, m)
+		if err != nil || len(page.Content) == 0 {
+			return false, err
+		}
+		_, ts := ep.key(&page.Content[0])
+		return floor.IsZero() || ts.IsZero() || !ts.Before(floor), nil
+	}
+	lo, hi := end.lastPage, end.totalPages-1
+	if hi < lo {
+		for step := 1; ; step *= 2 {
+			ok, err := above(min(lo+step, maxJavaInt))
+			if err != nil {
+				return 0, err
+			}
+			if !ok || lo+step >= maxJavaInt {
+				hi = min(lo+step, maxJavaInt) - 1
+				break
+			}
+			lo += step
+		}
+	} else if floor.IsZero() {
+		return hi, nil
+	}
 	for lo < hi {
 		m := lo + (hi-lo+1)/2
-		page, err := probe.Page(r.ctx, m)
+		ok, err := above(m)
 		if err != nil {
 			return 0, err
 		}
-		if len(page.Content) > 0 {
-			_, ts := ep.key(&page.Content[0])
-			if ts.IsZero() || !ts.Before(floor) {
-				lo = m
-				continue
-			}
+		if ok {
+			lo = m
+		} else {
+			hi = m - 1
 		}
-		hi = m - 1
 	}
 	return lo, nil
 }
