@@ -101,35 +101,69 @@ func BenchmarkFeed_CursorAtCap(b *testing.B) {
 	b.ReportMetric(float64(size), "cursor-B")
 }
 
-// BenchmarkFeed_FirstPoll reads 100,000 entries in pages of 500 with a
-// feed's first poll (Buffer at its default, 10,000, so it reads in parts)
-// and, beside it, with Pager.All, and reports each one's peak live heap
-// and entries/s: what oldest first over a long history costs.
+// BenchmarkFeed_FirstPoll reads 100,000 and 1,000,000 entries in pages of
+// 500 with a feed's first poll (Buffer at its default, 10,000, so that it
+// reads in parts: ranges of pages on v1, windows of time on v2) and, beside
+// it, with Pager.All, and reports each one's peak live heap and
+// entries/s: what oldest first over a long history costs. The feed's
+// peak should not grow with N.
 func BenchmarkFeed_FirstPoll(b *testing.B) {
-	const n, size = 100_000, 500
-	srv := startBenchServer(b, benchServerConfig{Entries: n, Seed: benchSeed, MaxPageSize: size})
-	c := newBenchClient(b, srv)
-	ctx := context.Background()
-	b.Run("feed", func(b *testing.B) {
-		measureLiveHeap(b, n, size, func(add func(typ string, ts time.Time, message, addr string)) error {
-			feed := c.AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: size}).Feed(riskcloud.Cursor{})
-			var last time.Time
-			for e, err := range feed.Poll(ctx) {
-				if err != nil {
-					return err
-				}
-				if e.Timestamp.Before(last) {
-					return fmt.Errorf("%v after %v: not oldest first", e.Timestamp, last)
-				}
-				last = e.Timestamp
-				add(string(e.Type), e.Timestamp, e.Message, e.RemoteAddress)
-			}
-			return nil
+	const size = 500
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			srv := startBenchServer(b, benchServerConfig{Entries: n, Seed: benchSeed, MaxPageSize: size})
+			c := newBenchClient(b, srv)
+			v1 := c.AccessAudit.Attempts(riskcloudtest.DefaultEmail, &riskcloud.ListOptions{Size: size})
+			v2 := c.Audits.Access(&riskcloud.AccessAuditOptions{Size: size})
+			b.Run("v1-feed", func(b *testing.B) {
+				measureLiveHeap(b, n, size, func(add func(typ string, ts time.Time, message, addr string)) error {
+					return readFeed(v1.Feed(riskcloud.Cursor{}), func(e riskcloud.Entry) time.Time {
+						add(string(e.Type), e.Timestamp, e.Message, e.RemoteAddress)
+						return e.Timestamp
+					})
+				})
+			})
+			b.Run("v1-all", func(b *testing.B) {
+				benchmarkLiveHeap(b, srv, n, &riskcloud.ListOptions{Size: size})
+			})
+			b.Run("v2-feed", func(b *testing.B) {
+				measureLiveHeap(b, n, size, func(add func(typ string, ts time.Time, message, addr string)) error {
+					return readFeed(v2.Feed(riskcloud.Cursor{}), func(e riskcloud.AccessAudit) time.Time {
+						add(string(e.Type), e.Created, e.Details, e.RemoteAddress)
+						return e.Created
+					})
+				})
+			})
+			b.Run("v2-all", func(b *testing.B) {
+				measureLiveHeap(b, n, size, func(add func(typ string, ts time.Time, message, addr string)) error {
+					for e, err := range v2.All(context.Background()) {
+						if err != nil {
+							return err
+						}
+						add(string(e.Type), e.Created, e.Details, e.RemoteAddress)
+					}
+					return nil
+				})
+			})
 		})
-	})
-	b.Run("all", func(b *testing.B) {
-		benchmarkLiveHeap(b, srv, n, &riskcloud.ListOptions{Size: size})
-	})
+	}
+}
+
+// readFeed runs one poll of feed, handing each entry to use, which
+// returns its time, and fails unless they come oldest first.
+func readFeed[T any](feed *riskcloud.Feed[T], use func(T) time.Time) error {
+	var last time.Time
+	for e, err := range feed.Poll(context.Background()) {
+		if err != nil {
+			return err
+		}
+		ts := use(e)
+		if ts.Before(last) {
+			return fmt.Errorf("%v after %v: not oldest first", ts, last)
+		}
+		last = ts
+	}
+	return nil
 }
 
 // steadyLog returns n failed logins, the newest now, one every gap.
