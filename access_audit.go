@@ -145,10 +145,11 @@ func newEntryPager(c *Client, path string, opts ListOptions, err error) *Pager[E
 
 func (v1Listing) feedRange(o walkOptions) (since, until time.Time) { return o.since, o.until }
 
-// within reads v1 from page, ending at the first entry older than since:
-// the v1 API filters by nothing but email, so the walk does.
-func (l v1Listing) within(o walkOptions, page int, since, until time.Time) (endpoint[Entry], walkOptions) {
-	o.page, o.limit, o.since = page, 0, since
+// within reads v1 from page; the v1 API filters by nothing but email, so
+// the feed's read ends itself once it is past since (see endsBelow), and
+// the walk is not bounded by it.
+func (l v1Listing) within(o walkOptions, page int, _, until time.Time) (endpoint[Entry], walkOptions) {
+	o.page, o.limit, o.since = page, 0, time.Time{}
 	if !until.IsZero() {
 		o.until = until
 	}

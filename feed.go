@@ -290,8 +290,25 @@ func (r *feedPoll[T]) read(page int, until time.Time, limit int) (batch[T], read
 			end.over = true
 			return batch[T]{}, end, nil
 		}
+		if !f.ep.byTime() && endsBelow(ep, pg.Content, floor) {
+			break
+		}
 	}
 	return b, end, nil
+}
+
+// endsBelow reports whether a v1 page ends with an entry older than the
+// floor, which ends a read. The v1 API filters by nothing, so the read
+// walks from the head and stops there rather than at the first entry
+// older than the floor (as Since would): on a log that lists an entry
+// that arrived late by when it arrived, not by its time, such an entry
+// can come before newer ones on its page, which the read must not miss.
+func endsBelow[T any](ep endpoint[T], content []T, floor time.Time) bool {
+	if floor.IsZero() || len(content) == 0 {
+		return false
+	}
+	_, ts := ep.key(&content[len(content)-1])
+	return !ts.IsZero() && ts.Before(floor)
 }
 
 // emit yields b's entries oldest first, moving the cursor past each, until
