@@ -220,17 +220,26 @@ func decodeCursor(text []byte) (*cursorState, error) {
 	if n64 > MaxCursorEntries {
 		return nil, errCursorDamaged
 	}
-	s.seen = make([]seenEntry, 0, n64)
-	s.counts = make(map[uint64]uint32, n64)
-	for i := range n64 {
+	r.seen(s, int(n64))
+	if r.err || len(r.b) != 0 {
+		return nil, errCursorDamaged
+	}
+	return s, nil
+}
+
+// seen reads n remembered identities into s: times as steps from the one
+// before, each identity once, every count at least 1.
+func (r *cursorReader) seen(s *cursorState, n int) {
+	s.seen = make([]seenEntry, 0, n)
+	s.counts = make(map[uint64]uint32, n)
+	for i := range n {
 		var e seenEntry
 		if i == 0 {
 			e.ms = r.varint()
 		} else {
-			step := r.uvarint()
 			prev := s.seen[i-1].ms
-			e.ms = prev + int64(step)
-			if e.ms < prev { // steps wrap around int64 from minMillis; never below
+			e.ms = prev + int64(r.uvarint())
+			if e.ms < prev { // a step wraps around int64 only from minMillis
 				r.err = true
 			}
 		}
@@ -243,10 +252,6 @@ func decodeCursor(text []byte) (*cursorState, error) {
 		s.counts[e.sum] = uint32(c)
 		s.seen = append(s.seen, e)
 	}
-	if r.err || len(r.b) != 0 {
-		return nil, errCursorDamaged
-	}
-	return s, nil
 }
 
 // appendTime appends t as seconds and nanoseconds since 1970, or a single
