@@ -55,7 +55,7 @@ func TestShip_eachEntryOnceAcrossRuns(t *testing.T) {
 	arrivals := [][]riskcloud.Entry{
 		{failure(now.Add(-time.Hour), "192.0.2.1"), failure(now.Add(-time.Hour), "192.0.2.2"), {Type: riskcloud.Login, Timestamp: now.Add(-time.Hour), RemoteAddress: "192.0.2.3"}},
 		{failure(now.Add(-time.Hour), "192.0.2.1"), failure(now.Add(-50*time.Minute), "192.0.2.4")}, // a twin of run 1's first, at its millisecond
-		{failure(now.Add(-52*time.Minute), "192.0.2.5")},                                            // late: before run 2's newest, within the lag
+		{failure(now.Add(-52*time.Minute), "192.0.2.5")}, // late: before run 2's newest, within the lag
 		{},
 	}
 	want := 0
