@@ -40,6 +40,30 @@
 // [ListOptions] Since and Limit end a walk early; Until skips the newest
 // entries.
 //
+// # Feeds: resuming where the last run stopped
+//
+// [Pager.Feed] turns a listing, v1 or v2, into a stream that resumes: each
+// [Feed.Poll] yields, oldest first, the entries that are new since a
+// [Cursor], and [Feed.Follow] polls again at an interval until ctx ends.
+// Save [Feed.Cursor] (it is an [encoding.TextMarshaler]) once your sink
+// holds the entries, and pass it to the next run's Pager.Feed: every entry
+// after it is yielded exactly once, entries sharing its millisecond
+// included. Each entry a feed yields carries a stable id (Entry.ID, see
+// [EntryID]; AccessAudit.ID), the same in every run, so that a sink can
+// drop the repeats of a run that died before it saved its cursor. Each
+// poll re-reads the last [Feed.Lag] of the log ([DefaultLag] by default)
+// and yields entries written late within it; a cursor stays small whatever
+// the log, remembering at most [MaxCursorEntries] entries.
+//
+//	feed := c.AccessAudit.Failures(nil).Feed(cursor) // the zero Cursor: from the beginning
+//	for e, err := range feed.Poll(ctx) {
+//		if err != nil {
+//			return err // save nothing: the next run reads these again
+//		}
+//		send(e) // to the SIEM, with e.ID
+//	}
+//	flush() // then save feed.Cursor()
+//
 // # Errors
 //
 // Invalid input is refused before any request with an error wrapping

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/jarcoal/httpmock"
@@ -146,6 +148,160 @@ func ExampleListOptions_prefetch() {
 	fmt.Println(n, "logins")
 	// Output:
 	// 3967 logins
+}
+
+// A Feed resumes where the last run stopped: each run of this cron-style
+// job prints, oldest first, only what is new since the cursor it saved,
+// late arrivals included, and saves the cursor once the entries are in
+// the sink.
+func ExamplePager_Feed() {
+	ctx := context.Background()
+	srv := cannedRiskCloud()
+	defer srv.Close()
+	c := srv.Client()
+	dir, err := os.MkdirTemp("", "feed")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	state := filepath.Join(dir, "failures.cursor")
+
+	ship := func() {
+		cursor, err := loadCursor(state) // the zero Cursor on the first run
+		if err != nil {
+			log.Fatal(err)
+		}
+		feed := c.AccessAudit.Failures(nil).Feed(cursor)
+		for e, err := range feed.Poll(ctx) {
+			if err != nil {
+				log.Fatal(err) // the cursor is not saved: the next run reads this again
+			}
+			fmt.Println(e.Timestamp.Format(time.RFC3339), e.RemoteAddress, e.Message) // send e, with e.ID, to the sink
+		}
+		// Flush the sink first: a cursor saved ahead of it loses what it had not written.
+		if err := saveCursor(state, feed.Cursor()); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	fmt.Println("run 1:")
+	ship()
+	srv.Add(
+		riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: time.Date(2026, 11, 25, 9, 47, 10, 0, time.UTC), Message: "Bad credentials", RemoteAddress: "192.0.2.99"},
+		// Written late: stamped before the newest entry run 1 printed, within the lag.
+		riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: time.Date(2026, 11, 25, 9, 28, 40, 0, time.UTC), Message: "Bad credentials", RemoteAddress: "198.51.100.7"},
+	)
+	fmt.Println("run 2:")
+	ship()
+	fmt.Println("run 3:")
+	ship()
+	// Output:
+	// run 1:
+	// 2026-11-24T22:03:09Z 198.51.100.23 Bad credentials
+	// 2026-11-25T09:12:45Z 198.51.100.23 User account is locked
+	// 2026-11-25T09:30:01Z 203.0.113.7 Bad credentials
+	// 2026-11-25T09:30:02Z 203.0.113.7 Bad credentials
+	// run 2:
+	// 2026-11-25T09:28:40Z 198.51.100.7 Bad credentials
+	// 2026-11-25T09:47:10Z 192.0.2.99 Bad credentials
+	// run 3:
+}
+
+// Follow polls again every interval until ctx ends, yielding new entries
+// oldest first as they arrive. A failed poll is yielded as an error and
+// the next one goes on from the cursor; the end of ctx (here a stand-in
+// for SIGTERM, once the arrival is printed) ends the loop, with the cursor
+// just past the last entry yielded.
+func ExampleFeed_Follow() {
+	srv := cannedRiskCloud()
+	defer srv.Close()
+	c := srv.Client()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	every := 10 * time.Millisecond // 30 * time.Second, say, against Risk Cloud
+	arrival := riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: time.Date(2026, 11, 25, 9, 47, 10, 0, time.UTC), Message: "Bad credentials", RemoteAddress: "192.0.2.99"}
+	sent := 0
+	send := func(e riskcloud.Entry) {
+		fmt.Println(e.Timestamp.Format(time.RFC3339), e.RemoteAddress, e.Message)
+		sent++
+		switch sent {
+		case 2:
+			srv.Add(arrival) // arrives after the first poll
+		case 3:
+			stop() // stands in for SIGTERM
+		}
+	}
+
+	opts := &riskcloud.ListOptions{Since: time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)}
+	feed := c.AccessAudit.Failures(opts).Feed(riskcloud.Cursor{})
+	for e, err := range feed.Follow(ctx, every) {
+		if err != nil {
+			if ctx.Err() != nil {
+				break // stopped: every entry yielded has been sent
+			}
+			log.Print(err) // this poll failed; the next one goes on from the cursor
+			continue
+		}
+		send(e)
+	}
+	cursor := feed.Cursor() // save it (saveCursor) before the program exits
+
+	// The next run resumes from it: nothing is new, nothing repeats.
+	again := 0
+	for _, err := range c.AccessAudit.Failures(opts).Feed(cursor).Poll(context.Background()) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		again++
+	}
+	fmt.Println(again, "new after the restart")
+	// Output:
+	// 2026-11-25T09:30:01Z 203.0.113.7 Bad credentials
+	// 2026-11-25T09:30:02Z 203.0.113.7 Bad credentials
+	// 2026-11-25T09:47:10Z 192.0.2.99 Bad credentials
+	// 0 new after the restart
+}
+
+// loadCursor reads the cursor that saveCursor wrote to path; a missing
+// file is the zero Cursor, where a feed starts from the beginning (or
+// from ListOptions.Since).
+func loadCursor(path string) (riskcloud.Cursor, error) {
+	var cursor riskcloud.Cursor
+	text, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return cursor, nil
+	}
+	if err != nil {
+		return cursor, err
+	}
+	return cursor, cursor.UnmarshalText(text)
+}
+
+// saveCursor writes the cursor to path atomically: to a temporary file
+// in the same directory, synced, then renamed over path, so that a crash
+// leaves the old cursor or the new one, never half of one.
+func saveCursor(path string, cursor riskcloud.Cursor) error {
+	text, err := cursor.MarshalText()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".cursor-*") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if _, err := tmp.Write(text); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // Handling errors: errors.Is for the kind, errors.As for the details.
