@@ -166,6 +166,22 @@ type batch[T any] struct {
 	times   []time.Time
 }
 
+// reserve makes room for the entries of a window that holds total, but
+// for no more than limit+1 (0: no limit) nor a bound on what a count sent
+// by the server may make it reserve.
+func (b *batch[T]) reserve(total int64, limit int) {
+	n := min(max(total, 0), maxReserve)
+	if limit > 0 {
+		n = min(n, int64(limit)+1)
+	}
+	b.entries = make([]T, 0, n)
+	b.digests = make([]digest, 0, n)
+	b.times = make([]time.Time, 0, n)
+}
+
+// maxReserve bounds what reserve trusts a server's count for.
+const maxReserve = 1 << 16
+
 // readEnd says how a read ended, when it held more than a poll may.
 type readEnd struct {
 	over       bool // more new entries than the buffer holds
@@ -266,6 +282,9 @@ func (r *feedPoll[T]) read(page int, until time.Time, limit int) (batch[T], read
 			return b, end, err
 		}
 		end = readEnd{lastPage: pg.Number, totalPages: pg.TotalPages, pageSize: cmp.Or(pg.Size, o.size, defaultPageSize)}
+		if b.entries == nil && f.ep.byTime() {
+			b.reserve(pg.TotalElements, limit) // v2 counts the window: grow once
+		}
 		for i := range pg.Content {
 			id, ts := ep.key(&pg.Content[i])
 			if !floor.IsZero() && ts.Before(floor) {
