@@ -29,7 +29,8 @@ type Cursor struct {
 	s *cursorState // nil: nothing read yet
 }
 
-// MaxCursorEntries is the most entries a [Cursor] remembers. Where the lag
+// MaxCursorEntries is the most entries a [Cursor] remembers (identical
+// twins count as one, with their number). Where the lag
 // window holds more, the cursor keeps the newest and raises its floor past
 // the others: the lag shrinks, for that cursor, to the time the newest
 // MaxCursorEntries span.

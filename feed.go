@@ -18,8 +18,9 @@ const DefaultLag = 5 * time.Minute
 // a server that does not say which it used.
 const defaultPageSize = 20
 
-// DefaultFeedBuffer is the most entries a [Feed] holds at once unless
-// Feed.Buffer says otherwise.
+// DefaultFeedBuffer is the most new entries a [Feed]'s poll holds before
+// it reads the log in parts, unless Feed.Buffer says otherwise; entries
+// that arrive while it reads come on top.
 const DefaultFeedBuffer = 10_000
 
 // Feed reads a listing as a stream that resumes where it stopped: each
@@ -31,7 +32,8 @@ const DefaultFeedBuffer = 10_000
 //
 // Every entry a Feed yields carries a stable id (Entry.ID on v1, from the
 // entry's bytes and its position among identical twins, see [EntryID];
-// AccessAudit.ID on v2), the same in every run, so that a sink can drop
+// AccessAudit.ID on v2, or one derived from its bytes as on v1 when the
+// server sent none), the same in every run, so that a sink can drop
 // what it already holds after a crash: if the process dies after your sink
 // has entries but before you saved the cursor, the next run yields them
 // again, with the same ids.
