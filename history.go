@@ -46,8 +46,13 @@ func (h *history) remember(fresh []fingerprint, older bool, size int64) (provabl
 			switch {
 			case near[f.sum]:
 				h.twins = true // as the walk takes it to be, yielding it
-			case h.lastOfPage[f.sum]:
+			case h.lastOfPage[f.sum] && !h.sameInstant(f):
 				return false, errors.New("it brings back an entry yielded pages before: the server's pages seem to wrap around, or its entries carry no time and repeat")
+			case h.lastOfPage[f.sum]:
+				// A twin of an entry yielded pages before, in the
+				// millisecond of e: identical failed logins with others
+				// between them, in a millisecond that spans pages.
+				h.twins = true
 			default:
 				provable = true
 			}
@@ -66,6 +71,14 @@ func (h *history) remember(fresh []fingerprint, older bool, size int64) (provabl
 	}
 	h.tail = append(h.tail, fresh...)
 	return provable, nil
+}
+
+// sameInstant reports whether f has the time of e, the entry yielded
+// last: an entry yielded pages before that comes back with it may be its
+// twin rather than a sign of pages that wrap around, which bring back
+// newer entries.
+func (h *history) sameInstant(f fingerprint) bool {
+	return len(h.tail) > 0 && !f.ts.IsZero() && f.ts.Equal(h.e().ts)
 }
 
 // noteOrder stops the walk from reasoning with times once a page shows

@@ -182,17 +182,23 @@ func (c *candidates) fits(q int64) (twins, ok bool) {
 		}
 		// Outside the run, an entry identical to one yielded is a twin: of
 		// e after it, of e or the newest remembered entry before it (a
-		// burst that goes on at either end of the run), or the hypothesis
-		// is wrong.
+		// burst that goes on at either end of the run), of an entry of e's
+		// millisecond after e (identical failures with others between
+		// them, in one millisecond), or the hypothesis is wrong.
 		switch {
 		case pr.sum == e.sum, i < runStart && pr.sum == newest.sum:
 			twins = true
 		case len(c.tail[pr.sum]) > 0:
-			return false, false
+			if i < q || !sameTime(pr, e) {
+				return false, false
+			}
+			twins = true
 		}
 	}
 	return twins, true
 }
+
+func sameTime(a, b fingerprint) bool { return !a.ts.IsZero() && a.ts.Equal(b.ts) }
 
 func olderThan(a, b fingerprint) bool { return !a.ts.IsZero() && !b.ts.IsZero() && a.ts.Before(b.ts) }
 func newerThan(a, b fingerprint) bool { return !a.ts.IsZero() && !b.ts.IsZero() && a.ts.After(b.ts) }

@@ -342,7 +342,11 @@ func TestPosition_noTwinRule(t *testing.T) {
 		if res.err != nil {
 			t.Fatalf("omit %q: err = %v after pages %v", omit, res.err, res.requests)
 		}
-		if p := exactlyOnceModel(orig, w.log.serials(), res.got); p != "" || len(res.requests) > 10 {
+		// 15 requests since an entry yielded before that comes back after
+		// e in e's millisecond may be a twin apart from it
+		// (TestAll_twinsApartInOneMillisecond), which a second look
+		// settles: 10 before.
+		if p := exactlyOnceModel(orig, w.log.serials(), res.got); p != "" || len(res.requests) > 15 {
 			t.Errorf("omit %q: %s: yielded %v in %d requests", omit, p, res.got, len(res.requests))
 		}
 	}
