@@ -3,6 +3,7 @@ package riskcloud
 import (
 	"cmp"
 	"context"
+	"errors"
 	"iter"
 	"slices"
 	"sync"
@@ -268,10 +269,32 @@ func (f *Feed[T]) seenCount(sum uint64) uint32 {
 	return f.cur.count(sum)
 }
 
+// maxReads is how many times a poll reads a part of the log whose walk
+// ended in an unexpected response before it yields the error.
+const maxReads = 5
+
 // read walks the log from page, from the floor to until (zero: the
 // Pager's Until), and returns the entries the cursor has not yielded. It
 // stops early, with end.over, once more than limit are new (0: no limit).
+//
+// A walk expects entries to arrive at the head of the log; one that
+// arrives late, inside the pages it has read, can make it lose its place
+// and end with an error rather than risk a lost or doubled entry. A read
+// yields nothing until it is whole, and the cursor tells what is new, so
+// it reads again, up to maxReads times.
 func (r *feedPoll[T]) read(page int, until time.Time, limit int) (batch[T], readEnd, error) {
+	for n := 1; ; n++ {
+		b, end, err := r.readOnce(page, until, limit)
+		var status *APIError
+		if err == nil || n == maxReads || r.ctx.Err() != nil ||
+			!errors.Is(err, ErrUnexpectedResponse) || errors.As(err, &status) {
+			return b, end, err
+		}
+	}
+}
+
+// readOnce is one walk of read.
+func (r *feedPoll[T]) readOnce(page int, until time.Time, limit int) (batch[T], readEnd, error) {
 	f := r.f
 	floor := f.floor()
 	ep, o := f.ep.within(f.p.opts, page, floor, until)
