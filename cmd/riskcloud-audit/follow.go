@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -56,6 +57,15 @@ func (o *options) addFeedFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.feed.interval, "interval", defaultInterval, "the time `D` between polls of --follow (at least 100ms)")
 	fs.DurationVar(&o.feed.lag, "lag", riskcloud.DefaultLag, "with --state or --follow, how far back `D` to look again for entries\n"+
 		"that arrive late, stamped before newer ones (each found once)")
+}
+
+// registerFeedCompletions completes --state with file names and
+// --interval and --lag with a few durations.
+func registerFeedCompletions(cmd *cobra.Command) {
+	cmd.MarkFlagFilename("state")
+	durations := cobra.FixedCompletions([]string{"30s", "1m", "5m", "15m"}, cobra.ShellCompDirectiveNoFileComp)
+	cmd.RegisterFlagCompletionFunc("interval", durations)
+	cmd.RegisterFlagCompletionFunc("lag", durations)
 }
 
 // checkFeed checks the flags of a resumable run.
@@ -123,7 +133,7 @@ func runFeed[T any](ctx context.Context, c *cli, feed *riskcloud.Feed[T], write 
 	r := &feedRun[T]{c: c, feed: feed, write: write, w: w, state: state, con: con, lastSave: time.Now()}
 	var res walkResult
 	for {
-		res.walkErr = r.poll(ctx)
+		res.walkErr = r.pollAgain(ctx)
 		res.writeErr, res.saveErr = r.checkpoint()
 		res.entries = r.entries
 		if !o.feed.follow || ctx.Err() != nil || res.writeErr != nil || res.saveErr != nil || fatal(res.walkErr) {
@@ -147,6 +157,43 @@ func runFeed[T any](ctx context.Context, c *cli, feed *riskcloud.Feed[T], write 
 	return res
 }
 
+// pollTries is how many times a run polls when the walk fails for a
+// change of the log it could not reconcile.
+const pollTries = 3
+
+// pollAgain polls, and polls again at once when the walk lost its place
+// in a log that changed under it: the cursor makes a new poll go on from
+// the last entry written, and the log has most likely settled.
+func (r *feedRun[T]) pollAgain(ctx context.Context) error {
+	for try := 1; ; try++ {
+		err := r.poll(ctx)
+		if err == nil || try == pollTries || !walkLost(err) || ctx.Err() != nil {
+			return err
+		}
+		fmt.Fprintf(r.c.stderr, "%s: %s; polling again from the last entry written\n", name, sdkMessage(err))
+	}
+}
+
+// walkLost reports an error of the walk itself, none of the SDK's kinds of
+// failed request: the walk gave up on a log that changed under it (late
+// entries filed among those it had read), which a new poll reads afresh.
+func walkLost(err error) bool {
+	if errors.Is(err, errCheckpoint) || fatal(err) {
+		return false
+	}
+	for _, sentinel := range []error{riskcloud.ErrNetwork, riskcloud.ErrServer, riskcloud.ErrRateLimited, riskcloud.ErrBadRequest,
+		riskcloud.ErrRedirect, riskcloud.ErrUnexpectedResponse, context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, sentinel) {
+			return false
+		}
+	}
+	return true
+}
+
+// errCheckpoint ends a poll whose checkpoint failed; the run's last
+// checkpoint says why.
+var errCheckpoint = errors.New("checkpoint failed")
+
 // poll writes what one poll of the feed yields, checkpointing within a
 // long one.
 func (r *feedRun[T]) poll(ctx context.Context) error {
@@ -159,7 +206,7 @@ func (r *feedRun[T]) poll(ctx context.Context) error {
 		r.unsaved++
 		if r.unsaved >= checkpointEntries || time.Since(r.lastSave) >= checkpointEvery {
 			if werr, serr := r.checkpoint(); werr != nil || serr != nil {
-				return errors.Join(werr, serr) // reported from the final checkpoint's
+				return errCheckpoint
 			}
 		}
 	}
