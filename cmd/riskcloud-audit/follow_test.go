@@ -344,3 +344,17 @@ func TestStateFile_saveIsAtomic(t *testing.T) {
 		}
 	}
 }
+
+// TestRunState_completion: --state completes file names, --interval and
+// --lag a few durations and no files, on every listing command.
+func TestRunState_completion(t *testing.T) {
+	t.Parallel()
+	for _, command := range []string{"logins", "audits", "attempts"} {
+		for flag, want := range map[string]string{"--interval": "30s\n1m\n5m\n15m\n:4\n", "--lag": "30s\n1m\n5m\n15m\n:4\n", "--state": ":0\n"} {
+			res := harness{}.run(t, "__complete", command, flag, "")
+			if got, _, _ := strings.Cut(res.stdout, "Completion ended"); res.code != exitOK || got != want {
+				t.Errorf("%s %s completes %q, want %q", command, flag, res.stdout, want)
+			}
+		}
+	}
+}
