@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -356,5 +357,29 @@ func TestRunState_completion(t *testing.T) {
 				t.Errorf("%s %s completes %q, want %q", command, flag, res.stdout, want)
 			}
 		}
+	}
+}
+
+// TestRunFollow_errors: a poll that fails for a passing reason (a 503
+// past its retries) is said and the next poll goes on; credentials
+// refused end --follow with 1, the state saved.
+func TestRunFollow_errors(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.Add(entriesAt(4, testEnd)...)
+	state := filepath.Join(t.TempDir(), "s")
+	srv.FailNext(1, riskcloudtest.Fault{Status: http.StatusServiceUnavailable})
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	res := harness{env: tokenEnv(srv), ctx: ctx}.run(t, "logins", "--retries", "0", "--follow", "--interval", "100ms", "--state", state)
+	if res.code != exitOK || len(jsonLines(t, res.stdout)) != 2 || !strings.Contains(res.stderr, "503") || !strings.Contains(res.stderr, "polling again in 100ms") {
+		t.Fatalf("a 503: exit %d, stderr %q:\n%s", res.code, res.stderr, res.stdout)
+	}
+	srv.RevokeToken()
+	srv.Add(entriesAt(2, testEnd.Add(2*time.Minute))...)
+	start := time.Now()
+	res = harness{env: tokenEnv(srv)}.run(t, "logins", "--follow", "--interval", "100ms", "--state", state)
+	if res.code != exitAPI || res.stdout != "" || !strings.Contains(res.stderr, "401") || time.Since(start) > 5*time.Second {
+		t.Errorf("a revoked token: exit %d after %s, stdout %q, stderr %q", res.code, time.Since(start), res.stdout, res.stderr)
 	}
 }
