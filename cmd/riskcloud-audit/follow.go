@@ -174,20 +174,13 @@ func (r *feedRun[T]) pollAgain(ctx context.Context) error {
 	}
 }
 
-// walkLost reports an error of the walk itself, none of the SDK's kinds of
-// failed request: the walk gave up on a log that changed under it (late
+// walkLost reports an error of the walk itself (ErrUnexpectedResponse,
+// with no status): the walk gave up on a log that changed under it (late
 // entries filed among those it had read), which a new poll reads afresh.
+// A failed request is not one: the SDK has retried it already.
 func walkLost(err error) bool {
-	if errors.Is(err, errCheckpoint) || fatal(err) {
-		return false
-	}
-	for _, sentinel := range []error{riskcloud.ErrNetwork, riskcloud.ErrServer, riskcloud.ErrRateLimited, riskcloud.ErrBadRequest,
-		riskcloud.ErrRedirect, riskcloud.ErrUnexpectedResponse, context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, sentinel) {
-			return false
-		}
-	}
-	return true
+	var apiErr *riskcloud.APIError
+	return errors.Is(err, riskcloud.ErrUnexpectedResponse) && !errors.As(err, &apiErr) && !errors.Is(err, errCheckpoint)
 }
 
 // errCheckpoint ends a poll whose checkpoint failed; the run's last
