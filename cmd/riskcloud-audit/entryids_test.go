@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // TestTwinNumberer: entries come newest first; each group of identical
@@ -93,4 +94,20 @@ func TestWriters_v1IDs(t *testing.T) {
 	if got := writeAll(t, "csv", writerConfig{ids: true}, 0); !strings.HasSuffix(got, ",id\n") {
 		t.Errorf("an empty csv with ids: %q", got)
 	}
+}
+
+// BenchmarkTwinNumberer is what a plain v1 run adds per entry to give it
+// its id: holding one timestamp's entries and one SHA-256 each.
+func BenchmarkTwinNumberer(b *testing.B) {
+	entries := decodedEntries(b, riskcloudtest.Generate(20_000, 5))
+	out := func(riskcloud.Entry) {}
+	b.ReportAllocs()
+	for b.Loop() {
+		var n twinNumberer
+		for _, e := range entries {
+			n.add(e, out)
+		}
+		n.release(out)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(entries)), "ns/entry")
 }
