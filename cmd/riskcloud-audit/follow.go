@@ -13,7 +13,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -28,7 +30,8 @@ type feedFlags struct {
 	state    string        // --state FILE; "" for none
 	follow   bool          // --follow
 	interval time.Duration // between polls of --follow
-	lag      time.Duration // riskcloud.Feed.Lag
+	lag      time.Duration
+	limit    int // --limit: entries a poll, 0 for all // riskcloud.Feed.Lag
 }
 
 // on reports whether the run reads through a Feed.
@@ -104,12 +107,24 @@ func (c *cli) feedList(ctx context.Context, client *riskcloud.Client, o *options
 	}
 	var res walkResult
 	if o.command == auditsCommand {
-		res = runFeed(ctx, c, auditPager(client, o).Feed(cursor), w.writeAudit, w, state, con, o)
+		pagerOf := func(size, limit int) *riskcloud.Pager[riskcloud.AccessAudit] {
+			return auditPager(client, o.paged(size, limit))
+		}
+		res = runFeed(ctx, c, pagerOf, cursor, w.writeAudit, w, state, con, o)
 	} else {
-		res = runFeed(ctx, c, pager(client, o).Feed(cursor), w.write, w, state, con, o)
+		pagerOf := func(size, limit int) *riskcloud.Pager[riskcloud.Entry] { return pager(client, o.paged(size, limit)) }
+		res = runFeed(ctx, c, pagerOf, cursor, w.write, w, state, con, o)
 	}
 	con.clear()
 	return c.reportFeed(ctx, res, o, cursor.IsZero())
+}
+
+// paged returns a copy of o that asks for pages of size entries, and at
+// most limit entries a poll.
+func (o *options) paged(size, limit int) *options {
+	c := *o
+	c.walk.size, c.walk.limit = size, limit
+	return &c
 }
 
 // feedRun is one run of a Feed: the entries written, what is not yet
@@ -117,6 +132,9 @@ func (c *cli) feedList(ctx context.Context, client *riskcloud.Client, o *options
 type feedRun[T any] struct {
 	c        *cli
 	feed     *riskcloud.Feed[T]
+	pagerOf  func(size, limit int) *riskcloud.Pager[T] // the listing, in pages of size, limit a poll
+	lag      time.Duration
+	limit    int // --limit: entries a poll, 0 for all
 	write    func(T)
 	w        entryWriter
 	state    *stateFile // nil without --state
@@ -124,13 +142,15 @@ type feedRun[T any] struct {
 	entries  int       // written
 	unsaved  int       // written since the last checkpoint
 	lastSave time.Time // of the last checkpoint
+	size     int       // entries a page
 }
 
 // runFeed polls feed once, or with --follow until ctx ends, writing each
 // entry and saving the cursor after each batch it flushed.
-func runFeed[T any](ctx context.Context, c *cli, feed *riskcloud.Feed[T], write func(T), w entryWriter, state *stateFile, con *console, o *options) walkResult {
-	feed.Lag = o.feed.lag
-	r := &feedRun[T]{c: c, feed: feed, write: write, w: w, state: state, con: con, lastSave: time.Now()}
+func runFeed[T any](ctx context.Context, c *cli, pagerOf func(size, limit int) *riskcloud.Pager[T], cursor riskcloud.Cursor, write func(T), w entryWriter,
+	state *stateFile, con *console, o *options) walkResult {
+	r := &feedRun[T]{c: c, pagerOf: pagerOf, lag: o.feed.lag, limit: o.walk.limit, write: write, w: w, state: state, con: con, lastSave: time.Now()}
+	r.refeed(o.walk.size, r.limit, cursor)
 	var res walkResult
 	for {
 		res.walkErr = r.pollAgain(ctx)
@@ -157,20 +177,46 @@ func runFeed[T any](ctx context.Context, c *cli, feed *riskcloud.Feed[T], write 
 	return res
 }
 
-// pollTries is how many times a run polls when the walk fails for a
-// change of the log it could not reconcile.
-const pollTries = 3
+// refeed makes the run read, from cursor on, in pages of size entries,
+// at most limit a poll (0: all).
+func (r *feedRun[T]) refeed(size, limit int, cursor riskcloud.Cursor) {
+	r.size = size
+	r.feed = r.pagerOf(size, limit).Feed(cursor)
+	r.feed.Lag = r.lag
+}
 
-// pollAgain polls, and polls again at once when the walk lost its place
-// in a log that changed under it: the cursor makes a new poll go on from
-// the last entry written, and the log has most likely settled.
+// pollAgain polls, and polls again at once when the walk gave up on the
+// log (walkLost), from the last entry written, in pages of another size:
+// the SDK's v1 walk gives up on some logs that hold identical twins apart
+// in one millisecond, where one entry ends a page and its twin starts
+// another, and on logs that change under it in ways it cannot reconcile;
+// pages of another size put other entries at their edges. A page size a
+// poll found readable is kept.
 func (r *feedRun[T]) pollAgain(ctx context.Context) error {
-	for try := 1; ; try++ {
+	base := r.size
+	if base == 0 {
+		base = 20 // the API's default
+	}
+	var sizes []int
+	for _, size := range []int{base - 1, base + 1, base + 2, 2 * base} {
+		if size > 0 && size <= math.MaxInt32 && !slices.Contains(sizes, size) {
+			sizes = append(sizes, size)
+		}
+	}
+	start := r.entries
+	if r.limit > 0 {
+		// The next poll gets its --limit whole, after a retry's remainder.
+		defer func() { r.refeed(r.size, r.limit, r.feed.Cursor()) }()
+	}
+	for try := 0; ; try++ {
 		err := r.poll(ctx)
-		if err == nil || try == pollTries || !walkLost(err) || ctx.Err() != nil {
+		left := r.limit - (r.entries - start) // of this poll's --limit
+		if err == nil || try == len(sizes) || !walkLost(err) || ctx.Err() != nil || (r.limit > 0 && left <= 0) {
 			return err
 		}
-		fmt.Fprintf(r.c.stderr, "%s: %s; polling again from the last entry written\n", name, sdkMessage(err))
+		size := sizes[try]
+		fmt.Fprintf(r.c.stderr, "%s: %s; polling again from the last entry written, %d entries a page\n", name, sdkMessage(err), size)
+		r.refeed(size, max(left, 0), r.feed.Cursor())
 	}
 }
 

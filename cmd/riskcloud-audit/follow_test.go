@@ -400,3 +400,37 @@ func TestRunFollow_errors(t *testing.T) {
 		t.Errorf("a revoked token: exit %d after %s, stdout %q, stderr %q", res.code, time.Since(start), res.stdout, res.stderr)
 	}
 }
+
+// TestRunState_walkGivesUp: where the SDK's v1 walk gives up on a log
+// (identical twins apart in one millisecond, one ending a page and its
+// twin starting another: TestWalk_twinsApartInOneMillisecond), a --state
+// run polls again, in pages of another size, from the last entry written,
+// and a --limit still caps the run.
+func TestRunState_walkGivesUp(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	a := riskcloud.Entry{Type: riskcloud.Login, Timestamp: testEnd, RemoteAddress: "192.0.2.1"}
+	b := a
+	b.RemoteAddress = "192.0.2.2"
+	srv.Add(entriesAt(6, testEnd.Add(-time.Hour))...)
+	srv.Add(a)
+	srv.Add(b)
+	srv.Add(a)
+	h := harness{env: tokenEnv(srv)}
+	if res := h.run(t, "logins", "--size", "1"); res.code != exitAPI {
+		t.Logf("a plain run no longer fails (exit %d): the SDK's walk reads this log now", res.code)
+	}
+	state := filepath.Join(t.TempDir(), "s")
+	res := h.run(t, "logins", "--size", "1", "--state", state, "--limit", "5")
+	first := ids(t, res.stdout)
+	if res.code != exitOK || len(first) != 5 {
+		t.Fatalf("exit %d, %d entries, want 5; stderr %q", res.code, len(first), res.stderr)
+	}
+	res = h.run(t, "logins", "--size", "1", "--state", state)
+	all := append(first, ids(t, res.stdout)...)
+	want := ids(t, h.run(t, "logins", "--size", "10").stdout) // newest first
+	slices.Reverse(want)
+	if res.code != exitOK || !slices.Equal(all, want) {
+		t.Errorf("exit %d, stderr %q; ids\n%q\nwant\n%q", res.code, res.stderr, all, want)
+	}
+}
