@@ -104,7 +104,11 @@ func TestFeed_lateEntriesFiledDuringPolls(t *testing.T) {
 // between), in a log that does not change: with one entry a page, the v1
 // walk says the server's pages wrap around, and a Feed's poll, which walks
 // the same way, fails the same, on every poll while the page boundaries
-// stay. It runs with RISKCLOUD_FEED_REPRO=1 until the walk is fixed.
+// stay. Not rare: on logs of 3,000 entries with ties and a few distinct
+// values, Pager.All fails on 5 to 30 % of them at page sizes 37 to 101.
+// The CLI reads again in pages of another size meanwhile
+// (cmd/riskcloud-audit/follow.go, pollAgain). It runs with
+// RISKCLOUD_FEED_REPRO=1 until the walk is fixed.
 func TestWalk_twinsApartInOneMillisecond(t *testing.T) {
 	if os.Getenv("RISKCLOUD_FEED_REPRO") == "" {
 		t.Skip("a known failure of the v1 walk, for the lead: RISKCLOUD_FEED_REPRO=1 runs it")
