@@ -30,8 +30,7 @@ type feedFlags struct {
 	state    string        // --state FILE; "" for none
 	follow   bool          // --follow
 	interval time.Duration // between polls of --follow
-	lag      time.Duration
-	limit    int // --limit: entries a poll, 0 for all // riskcloud.Feed.Lag
+	lag      time.Duration // riskcloud.Feed.Lag
 }
 
 // on reports whether the run reads through a Feed.
