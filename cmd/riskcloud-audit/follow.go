@@ -96,9 +96,18 @@ func (c *cli) feedList(ctx context.Context, client *riskcloud.Client, o *options
 	var (
 		state  *stateFile
 		cursor riskcloud.Cursor
-		err    error
 	)
 	if o.feed.state != "" {
+		unlock, busy, err := lockState(o.feed.state)
+		switch {
+		case busy:
+			fmt.Fprintf(c.stderr, "%s: another run is using --state %s (it holds %s.lock): this one does nothing\n", name, o.feed.state, o.feed.state)
+			return exitAPI
+		case err != nil:
+			fmt.Fprintf(c.stderr, "%s: --state %s cannot be saved: %v\n", name, o.feed.state, pathless(err))
+			return exitUsage
+		}
+		defer unlock()
 		if state, cursor, err = loadState(o.feed.state); err != nil {
 			fmt.Fprintf(c.stderr, "%s: %v\n", name, err)
 			return exitUsage

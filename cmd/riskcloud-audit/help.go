@@ -113,6 +113,7 @@ place among identical twins), the same in every run. A clean stop (the end of a 
 SIGTERM) saves the cursor just past the last entry written: the next run goes on from there,
 each entry once. After kill -9 or a power cut, the entries written since the last save are
 written again, with the same ids: deduplicate on "id". --since applies to the first run only.
+One run at a time uses a state file (it locks FILE.lock): another does nothing and exits 1.
 
 Examples:
   # failed logins of the last 24 hours, one JSON object per line
