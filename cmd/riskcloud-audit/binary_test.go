@@ -68,10 +68,10 @@ func TestBinary_csv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 9 || strings.Join(rows[0], ",") != "timestamp,type,remote_address,message,email" {
+	if len(rows) != 9 || strings.Join(rows[0], ",") != "timestamp,type,remote_address,message,email,id" {
 		t.Fatalf("got %d rows:\n%s", len(rows), stdout)
 	}
-	if got := strings.Join(rows[1], "|"); got != "2026-11-01T12:00:01.000Z|LoginFail|'@evil|'=cmd|' /C calc'!A0|" {
+	if got := strings.Join(rows[1], "|"); got != "2026-11-01T12:00:01.000Z|LoginFail|'@evil|'=cmd|' /C calc'!A0||"+servedID(srv, 0) {
 		t.Errorf("first row %q", got)
 	}
 	if stderr.Len() != 0 {
@@ -207,8 +207,8 @@ func TestBinary_asUsersRunIt(t *testing.T) {
 		stderr string // in stderr
 	}{
 		{"jsonl", tokenEnv(srv), []string{"--format", "jsonl", "--size", "7", "attempts", riskcloudtest.DefaultEmail}, exitOK, 30, `{"type":"Login","timestamp":"2026-11-01T12:00:00.000Z","message":null,"remoteAddress":"198.51.100.1","email":`, ""},
-		{"csv", tokenEnv(srv), []string{"--format", "csv", "logins", "--limit", "4"}, exitOK, 5, "timestamp,type,remote_address,message,email\n2026-11-01T12:00:00.000Z,Login,198.51.100.1,,\n", ""},
-		{"table", tokenEnv(srv), []string{"--format", "table", "logins", "--limit", "2"}, exitOK, 3, "TIMESTAMP                 TYPE       REMOTE ADDRESS                           MESSAGE\n2026-11-01T12:00:00.000Z  Login      198.51.100.1\n", ""},
+		{"csv", tokenEnv(srv), []string{"--format", "csv", "logins", "--limit", "4"}, exitOK, 5, "timestamp,type,remote_address,message,email,id\n2026-11-01T12:00:00.000Z,Login,198.51.100.1,,," + servedID(srv, 0) + "\n", ""},
+		{"table", tokenEnv(srv), []string{"--format", "table", "logins", "--limit", "2"}, exitOK, 3, "ID                                TIMESTAMP                 TYPE       REMOTE ADDRESS                           MESSAGE\n" + servedID(srv, 0) + "  2026-11-01T12:00:00.000Z  Login      198.51.100.1\n", ""},
 		{"since is inclusive", tokenEnv(srv), []string{"--since", since, "attempts", riskcloudtest.DefaultEmail}, exitOK, 10, "198.51.100.10\",\"email\":", ""},
 		{"limit", tokenEnv(srv), []string{"--limit", "3", "attempts", riskcloudtest.DefaultEmail}, exitOK, 3, "\"Bad credentials\",\"remoteAddress\":\"198.51.100.2\",\"email\":", ""},
 		{"no credentials", map[string]string{envURL: srv.URL}, []string{"logins"}, exitUsage, 0, "", "set RISKCLOUD_TOKEN, or RISKCLOUD_CLIENT_ID and RISKCLOUD_CLIENT_SECRET"},

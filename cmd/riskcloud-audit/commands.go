@@ -146,6 +146,7 @@ func (c *cli) newListCommand(use, short string) *cobra.Command {
 		registerAuditCompletions(cmd)
 	}
 	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+	registerFeedCompletions(cmd)
 	return cmd
 }
 

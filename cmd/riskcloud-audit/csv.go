@@ -12,6 +12,10 @@ import (
 // name the user).
 const csvHeader = "timestamp,type,remote_address,message,email\n"
 
+// csvIDHeader is csvHeader with the entry's stable id last, as every run
+// writes it.
+const csvIDHeader = "timestamp,type,remote_address,message,email,id\n"
+
 // csvV2Header is the header line of --format csv for v2 entries (audits):
 // v1's columns, in v1's order, and then what only v2 has, so that a reader
 // of v1's columns by position reads v2's too. email is the user's.
@@ -28,12 +32,16 @@ const csvV2Header = "timestamp,type,remote_address,message,email,user_id,user_na
 type csvEncoder struct {
 	header bool // written before the first row, or alone for an empty walk
 	v2     bool // the v2 columns, csvV2Header
+	ids    bool // v1: the id column, csvIDHeader
 	stamps timestamper
 }
 
 func (c *csvEncoder) headerLine() string {
-	if c.v2 {
+	switch {
+	case c.v2:
 		return csvV2Header
+	case c.ids:
+		return csvIDHeader
 	}
 	return csvHeader
 }
@@ -52,6 +60,8 @@ func (c *csvEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	if c.v2 {
 		dst = appendCSVCell(append(dst, ','), r.user.id)
 		dst = appendCSVCell(append(dst, ','), r.user.name)
+		dst = appendCSVCell(append(dst, ','), r.id)
+	} else if c.ids {
 		dst = appendCSVCell(append(dst, ','), r.id)
 	}
 	return append(dst, '\n')

@@ -25,6 +25,7 @@ type options struct {
 	walk    walkFlags
 	conn    connFlags
 	out     outFlags
+	feed    feedFlags
 }
 
 // walkFlags choose the entries.
@@ -85,6 +86,7 @@ func (o *options) addListFlags(fs *pflag.FlagSet, withEmail bool) {
 	fs.DurationVar(&o.conn.timeout, "timeout", riskcloud.DefaultAttemptTimeout, "longest wait for one request's answer, each retry afresh (`D` such as 30s, 2m)")
 	fs.IntVar(&o.conn.retries, "retries", riskcloud.DefaultRetryMax, "`N` retries of a request that failed for a passing reason (0: none)")
 	fs.BoolVar(&o.out.noHeader, "no-header", false, "leave out the header line of csv and table")
+	o.addFeedFlags(fs)
 	fs.BoolVar(&o.out.verbose, "verbose", false, "say each retry on stderr (on a terminal, retries are said after\n"+
 		"a second of silence without it)")
 }
@@ -106,6 +108,9 @@ func (o *options) check(fs *pflag.FlagSet, now time.Time, note func(string)) err
 		return usagef("--url and --demo exclude each other: the demo serves its own instance")
 	}
 	if err := o.checkFilters(fs); err != nil {
+		return err
+	}
+	if err := o.checkFeed(fs, o.out.format); err != nil {
 		return err
 	}
 	if !fs.Changed("size") && o.walk.limit > 0 {

@@ -46,7 +46,7 @@ func helpText(cmd *cobra.Command) string {
 		b.WriteString("usage: " + cmd.UseLine() + "\n\n" + serveIntro + "\nFlags:\n" + cmd.LocalFlags().FlagUsages())
 		return b.String()
 	default:
-		b.WriteString("usage: " + cmd.UseLine() + "\n\nPrints " + cmd.Short + ", newest first.\n\nFlags (before or after the command):\n")
+		b.WriteString("usage: " + cmd.UseLine() + "\n\nPrints " + cmd.Short + ", newest first (oldest first with --state or --follow).\n\nFlags (before or after the command):\n")
 		b.WriteString(cmd.LocalFlags().FlagUsages())
 	}
 	b.WriteString(sharedHelp)
@@ -74,7 +74,8 @@ func padRight(s string, n int) string {
 }
 
 const rootIntro = `Prints the access audit of a LogicGate Risk Cloud instance, newest first, or serves a
-generated one:
+generated one. With --state FILE a run prints only what is new since the last, oldest first,
+each entry once; --follow keeps printing new entries as they appear:
 `
 
 const auditsIntro = `Prints every user's access audit from the v2 API: logins, logouts, failed logins and rolled
@@ -104,7 +105,15 @@ The key's user needs the Admin > All entitlement.
 
 Exit status: 0 success, 1 API or network error, 2 usage or configuration error,
 130 on SIGINT (Ctrl-C) and 143 on SIGTERM (what was written is flushed, whole lines
-only), 141 when the reader of stdout closed it (| head), quietly.
+only, and --state saved), 141 when the reader of stdout closed it (| head), quietly.
+--follow ends with 0 on SIGINT or SIGTERM, its output flushed and --state saved.
+
+Resuming (--state, --follow): every entry carries a stable "id" (v1: from its bytes and its
+place among identical twins), the same in every run. A clean stop (the end of a run, SIGINT,
+SIGTERM) saves the cursor just past the last entry written: the next run goes on from there,
+each entry once. After kill -9 or a power cut, the entries written since the last save are
+written again, with the same ids: deduplicate on "id". --since applies to the first run only.
+One run at a time uses a state file (it locks FILE.lock): another does nothing and exits 1.
 
 Examples:
   # failed logins of the last 24 hours, one JSON object per line
@@ -115,6 +124,10 @@ Examples:
   ` + name + ` --format table attempts alice@example.com --limit 20
   # a user's failed logins from the v2 API, with ids
   ` + name + ` audits --type login_failed --user alice@example.com --since 7d
+  # ship new failed logins to a file every 5 minutes (cron): each entry once, oldest first
+  ` + name + ` failures --state /var/lib/riskcloud/failures.state >> /var/log/riskcloud/failures.jsonl
+  # follow the v2 audit as a service, resuming where it stopped
+  ` + name + ` audits --state audits.state --follow --interval 1m --since 30d
   # try it with no account
   ` + name + ` --demo --format table failures --limit 10
   # completion for bash (also zsh, fish, powershell)

@@ -11,10 +11,11 @@ package main
 // or jq filter needs one form, and a fixed set of keys in a fixed order,
 // whatever else a server adds:
 //
-//	{"type":"LoginFail","timestamp":"2026-11-01T12:00:00.000Z","message":"Bad credentials","remoteAddress":"192.0.2.1","email":null}
+//	{"type":"LoginFail","timestamp":"2026-11-01T12:00:00.000Z","message":"Bad credentials","remoteAddress":"192.0.2.1","email":null,"id":"5f0c…"}
 //
 // message, timestamp and email are null when absent (as the API sends a
-// Login's message); email is the address of attempts EMAIL. A v2 entry
+// Login's message); email is the address of attempts EMAIL; id is the
+// entry's stable id (riskcloud.EntryID), which every run sets. A v2 entry
 // (audits) has the same keys, message its details and email its user's,
 // and then what only v2 has, null when absent:
 //
@@ -26,6 +27,7 @@ package main
 type jsonEncoder struct {
 	array  bool
 	v2     bool // add userId, userName and id
+	ids    bool // v1: add id
 	stamps timestamper
 }
 
@@ -54,6 +56,8 @@ func (j *jsonEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 	if j.v2 {
 		dst = appendNullableString(append(dst, `,"userId":`...), r.user.id)
 		dst = appendNullableString(append(dst, `,"userName":`...), r.user.name)
+		dst = appendNullableString(append(dst, `,"id":`...), r.id)
+	} else if j.ids {
 		dst = appendNullableString(append(dst, `,"id":`...), r.id)
 	}
 	dst = append(dst, '}')

@@ -19,6 +19,7 @@ type walkResult struct {
 	entries  int   // written
 	walkErr  error // from the SDK
 	writeErr error // from stdout
+	saveErr  error // from --state's file
 }
 
 // list walks the listing and writes it, returning the exit code.
@@ -30,13 +31,21 @@ func (c *cli) list(ctx context.Context, client *riskcloud.Client, o *options, co
 		noHeader: o.out.noHeader,
 		email:    o.email,
 		v2:       o.command == auditsCommand,
+		ids:      o.command != auditsCommand,
 		version:  cliVersion(c.build),
 	})
+	if o.feed.on() {
+		return c.feedList(ctx, client, o, w, con)
+	}
 	var res walkResult
 	if o.command == auditsCommand {
 		res = walkPages(ctx, auditPager(client, o), w.writeAudit, w, con, o.walkTotal)
 	} else {
-		res = walkPages(ctx, pager(client, o), w.write, w, con, o.walkTotal)
+		// A plain walk's entries have no ids: they get the ones a feed
+		// would give them.
+		var twins twinNumberer
+		res = walkPages(ctx, pager(client, o), func(e riskcloud.Entry) { twins.add(e, w.write) }, w, con, o.walkTotal)
+		twins.release(w.write)
 	}
 	if res.walkErr == nil && res.writeErr == nil && ctx.Err() == nil {
 		// An empty CSV still gets its header, so that a consumer sees the

@@ -41,6 +41,11 @@ type writerConfig struct {
 	// their user and have an id: the formats of fixed columns (jsonl,
 	// json, csv, table) add theirs, which v1 entries would leave empty.
 	v2 bool
+	// ids says that v1 entries carry their stable id (Entry.ID, which a
+	// run sets for every entry it writes): jsonl and json add "id" after
+	// email, csv an id column last, table an ID column first, as for v2.
+	// OCSF and ECS write an id wherever a record has one.
+	ids bool
 	// version is the CLI's version, for formats that name their producer.
 	version string
 	// now is the clock that stamps an entry without a timestamp in the
@@ -62,9 +67,9 @@ func newEncoder(format string, cfg writerConfig) encoder {
 	}
 	switch format {
 	case "json":
-		return &jsonEncoder{array: true, v2: cfg.v2}
+		return &jsonEncoder{array: true, v2: cfg.v2, ids: cfg.ids}
 	case "csv":
-		return &csvEncoder{header: !cfg.noHeader, v2: cfg.v2}
+		return &csvEncoder{header: !cfg.noHeader, v2: cfg.v2, ids: cfg.ids}
 	case "table":
 		return newTableEncoder(cfg)
 	case "ocsf":
@@ -72,7 +77,7 @@ func newEncoder(format string, cfg writerConfig) encoder {
 	case "ecs":
 		return newECSEncoder(cfg)
 	}
-	return &jsonEncoder{v2: cfg.v2}
+	return &jsonEncoder{v2: cfg.v2, ids: cfg.ids}
 }
 
 // encoder appends entries in one format to a line buffer.

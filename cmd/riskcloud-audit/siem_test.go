@@ -96,6 +96,12 @@ func TestSIEMFormats_validate(t *testing.T) {
 				for _, r := range v2Records() {
 					lines = append(lines, string(enc.appendEntry(nil, &r, false)))
 				}
+				// v1 entries with their ids, as every run writes them.
+				for i, e := range entries[:200] {
+					e.ID = riskcloud.EntryID(e, i%3)
+					r := recordOfEntry(e, cfg.email)
+					lines = append(lines, string(enc.appendEntry(nil, &r, false)))
+				}
 				for i, line := range lines {
 					if problems := format.validate(t, []byte(line)); len(problems) > 0 {
 						t.Fatalf("config %d, event %d: %s\n%s", ci, i, strings.Join(problems, "\n"), line)
@@ -268,6 +274,15 @@ func TestSIEMFormats_fields(t *testing.T) {
 		`"service":{"name":"LogicGate Risk Cloud"},"agent":{"type":"riskcloud-audit","version":"v1.2.3"}}` + "\n"
 	if got := writeAll(t, "ecs", cfg, 0, e); got != wantECS {
 		t.Errorf("ecs:\n%s\nwant\n%s", got, wantECS)
+	}
+
+	// A v1 entry's id, as every run gives it: metadata.uid, event.id.
+	e.ID = riskcloud.EntryID(e, 1)
+	if got, want := writeAll(t, "ocsf", cfg, 0, e), `"metadata":{"version":"1.5.0","uid":"`+e.ID+`","product"`; !strings.Contains(got, want) {
+		t.Errorf("ocsf with an id:\n%s\nlacks %s", got, want)
+	}
+	if got, want := writeAll(t, "ecs", cfg, 0, e), `"reason":"Bad credentials","id":"`+e.ID+`","original"`; !strings.Contains(got, want) {
+		t.Errorf("ecs with an id:\n%s\nlacks %s", got, want)
 	}
 
 	// No timestamp: the time of writing, labelled; an id: metadata.uid, event.id.

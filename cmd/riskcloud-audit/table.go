@@ -41,15 +41,17 @@ const tableUserEmailWidth = 32
 // is; without, the column would be empty in every row and is left out.
 // v2 entries (audits) have an ID column first, as wide as the first
 // entry's id (a server's ids are all alike: a UUID, or a short key), and
-// an EMAIL column with each entry's user. The user's id and name are left
+// an EMAIL column with each entry's user; v1 entries have the ID column
+// too when they carry ids (writerConfig.ids), 32 hex digits each. The user's id and name are left
 // to the formats for programs: a person reads the email.
 type tableEncoder struct {
 	header     bool
 	v2         bool
+	idColumn   bool   // v2, or v1 entries with ids: an ID column first
 	email      string // sanitised; v1 only
 	emailWidth int    // the email's, or its header's if wider; v2: tableUserEmailWidth
 	typeWidth  int
-	idWidth    int // v2: set by the first entry
+	idWidth    int // set by the first entry
 	// emailCell is the EMAIL cell of every v1 row, padded, with its gap;
 	// "" without the column.
 	emailCell string
@@ -58,14 +60,14 @@ type tableEncoder struct {
 
 func newTableEncoder(cfg writerConfig) *tableEncoder {
 	if cfg.v2 {
-		t := tableEncoder{header: !cfg.noHeader, v2: true, emailWidth: tableUserEmailWidth}
+		t := tableEncoder{header: !cfg.noHeader, v2: true, idColumn: true, emailWidth: tableUserEmailWidth}
 		for _, typ := range tableV2Types {
 			t.typeWidth = max(t.typeWidth, len(typ))
 		}
 		return &t
 	}
 	email := sanitizeTerminal(cfg.email)
-	t := tableEncoder{header: !cfg.noHeader, email: email, emailWidth: max(len("EMAIL"), utf8.RuneCountInString(email))}
+	t := tableEncoder{header: !cfg.noHeader, idColumn: cfg.ids, email: email, emailWidth: max(len("EMAIL"), utf8.RuneCountInString(email))}
 	for _, typ := range tableTypes {
 		t.typeWidth = max(t.typeWidth, len(typ))
 	}
@@ -76,7 +78,7 @@ func newTableEncoder(cfg writerConfig) *tableEncoder {
 }
 
 func (t *tableEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
-	if first && t.v2 {
+	if first && t.idColumn {
 		t.idWidth = max(len("ID"), utf8.RuneCountInString(sanitizeTerminal(r.id)))
 	}
 	if first && t.header {
@@ -87,7 +89,7 @@ func (t *tableEncoder) appendEntry(dst []byte, r *record, first bool) []byte {
 		dst = t.appendRow(dst, "TIMESTAMP", "TYPE", email, "REMOTE ADDRESS", "MESSAGE")
 	}
 	start := len(dst)
-	if t.v2 {
+	if t.idColumn {
 		dst = appendTerminalCell(dst, r.id, t.idWidth)
 	}
 	timeStart := len(dst)
@@ -145,7 +147,7 @@ func endRow(dst []byte, start int) []byte {
 // left out when the table has no EMAIL column.
 func (t *tableEncoder) appendRow(dst []byte, stamp, typ, email, address, message string) []byte {
 	start := len(dst)
-	if t.v2 {
+	if t.idColumn {
 		dst = appendPadded(dst, "ID", t.idWidth)
 	}
 	dst = appendPadded(dst, stamp, tableTimeWidth)
