@@ -301,7 +301,7 @@ func (r *feedPoll[T]) readOnce(page int, until time.Time, limit int) (batch[T], 
 	sub := &Pager[T]{client: f.p.client, ep: ep, opts: o}
 	var b batch[T]
 	var end readEnd
-	var again map[uint64]uint32 // entries of remembered identities met so far
+	again := make(map[uint64]uint32) // entries of remembered identities met so far
 	for pg, err := range sub.Pages(r.ctx) {
 		if err != nil {
 			return b, end, err
@@ -310,26 +310,7 @@ func (r *feedPoll[T]) readOnce(page int, until time.Time, limit int) (batch[T], 
 		if b.entries == nil && f.ep.byTime() {
 			b.reserve(pg.TotalElements, limit) // v2 counts the window: grow once
 		}
-		for i := range pg.Content {
-			id, ts := ep.key(&pg.Content[i])
-			if !floor.IsZero() && ts.Before(floor) {
-				continue // a server that ignored the bound, or an entry without a time
-			}
-			d := digestOf(id)
-			sum := d.sum()
-			if known := f.seenCount(sum); known > 0 {
-				if again == nil {
-					again = make(map[uint64]uint32)
-				}
-				again[sum]++
-				if again[sum] <= known {
-					continue
-				}
-			}
-			b.entries = append(b.entries, pg.Content[i])
-			b.digests = append(b.digests, d)
-			b.times = append(b.times, ts)
-		}
+		r.keepNew(&b, ep, pg.Content, floor, again)
 		if limit > 0 && (len(b.entries) > limit || f.ep.byTime() && pg.TotalElements > int64(limit+MaxCursorEntries)) {
 			end.over = true
 			return batch[T]{}, end, nil
@@ -339,6 +320,29 @@ func (r *feedPoll[T]) readOnce(page int, until time.Time, limit int) (batch[T], 
 		}
 	}
 	return b, end, nil
+}
+
+// keepNew appends to b the entries of content that the cursor has not
+// yielded: at or above the floor, and beyond the count of their identity
+// the cursor holds (again counts those met so far in this read).
+func (r *feedPoll[T]) keepNew(b *batch[T], ep endpoint[T], content []T, floor time.Time, again map[uint64]uint32) {
+	for i := range content {
+		id, ts := ep.key(&content[i])
+		if !floor.IsZero() && ts.Before(floor) {
+			continue // a server that ignored the bound, or an entry without a time
+		}
+		d := digestOf(id)
+		sum := d.sum()
+		if known := r.f.seenCount(sum); known > 0 {
+			again[sum]++
+			if again[sum] <= known {
+				continue
+			}
+		}
+		b.entries = append(b.entries, content[i])
+		b.digests = append(b.digests, d)
+		b.times = append(b.times, ts)
+	}
 }
 
 // endsBelow reports whether a v1 page ends with an entry older than the
