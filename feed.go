@@ -2,6 +2,7 @@ package riskcloud
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"slices"
 	"sync"
@@ -113,13 +114,19 @@ func (f *Feed[T]) Follow(ctx context.Context, every time.Duration) iter.Seq2[T, 
 		defer timer.Stop()
 		<-timer.C
 		for {
+			var last error // of the poll's last yield
 			for e, err := range f.Poll(ctx) {
-				if !yield(e, err) {
+				if last = err; !yield(e, err) {
 					return
 				}
 			}
-			if ctx.Err() != nil {
-				return // Poll yielded ctx.Err() (or ctx ended as it finished)
+			if err := ctx.Err(); err != nil {
+				// A poll that ended with its Limit, or on another error, as
+				// ctx ended has not yielded it.
+				if !errors.Is(last, err) {
+					yield(zero, err)
+				}
+				return
 			}
 			timer.Reset(every)
 			select {
