@@ -157,8 +157,15 @@ func (c Cursor) MarshalText() ([]byte, error) {
 	b = appendTime(b, s.floor)
 	b = appendTime(b, s.newest)
 	b = binary.AppendUvarint(b, uint64(len(s.seen)))
-	for _, e := range s.seen {
-		b = binary.AppendVarint(b, e.ms)
+	for i, e := range s.seen {
+		if i == 0 {
+			b = binary.AppendVarint(b, e.ms)
+		} else {
+			// seen is sorted by time: each time is written as its step from
+			// the one before (wrapping, for minMillis), a byte or two where
+			// a whole time takes six, which keeps the text under 18 KB.
+			b = binary.AppendUvarint(b, uint64(e.ms)-uint64(s.seen[i-1].ms))
+		}
 		b = binary.BigEndian.AppendUint64(b, e.sum)
 		b = binary.AppendUvarint(b, uint64(s.counts[e.sum]))
 	}
@@ -212,11 +219,20 @@ func decodeCursor(text []byte) (*cursorState, error) {
 	}
 	s.seen = make([]seenEntry, 0, n64)
 	s.counts = make(map[uint64]uint32, n64)
-	for range n64 {
-		e := seenEntry{ms: r.varint(), sum: r.uint64()}
+	for i := range n64 {
+		var e seenEntry
+		if i == 0 {
+			e.ms = r.varint()
+		} else {
+			prev := s.seen[i-1].ms
+			if e.ms = int64(uint64(prev) + r.uvarint()); e.ms < prev {
+				r.err = true // a step past the end of int64
+			}
+		}
+		e.sum = r.uint64()
 		c := r.uvarint()
 		_, twice := s.counts[e.sum]
-		if c == 0 || c > 1<<31 || twice || (len(s.seen) > 0 && e.ms < s.seen[len(s.seen)-1].ms) {
+		if c == 0 || c > 1<<31 || twice {
 			r.err = true
 		}
 		s.counts[e.sum] = uint32(c)

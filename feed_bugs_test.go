@@ -3,10 +3,12 @@ package riskcloud_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/riskcloud-go/riskcloud"
+	"github.com/riskcloud-go/riskcloud/riskcloudtest"
 )
 
 // This file holds the regression tests of bugs the Feed property tests
@@ -32,5 +34,42 @@ func TestFeed_Follow_cancelOnTheLastEntryOfAPoll(t *testing.T) {
 	}
 	if len(yields) != 2 || yields[0] != nil || !errors.Is(yields[1], context.Canceled) {
 		t.Fatalf("Follow yielded %v; want one entry, then context.Canceled", yields)
+	}
+}
+
+// TestCursor_textUnder18KB holds the Cursor doc's bound ("its text is
+// under 18 KB") for full cursors (MaxCursorEntries distinct entries): one
+// entry a millisecond, entries spread across a 5-minute lag, and 100,000
+// entries within a few milliseconds. Each remembered entry's time was
+// written whole (6 bytes of varint for a time of 2026), which made a
+// cursor of 1024 entries 20.5 KB of text.
+func TestCursor_textUnder18KB(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		n    int
+		step time.Duration
+		buf  int
+	}{
+		{"a millisecond apart", 5000, time.Millisecond, 0},
+		{"across 5 minutes", 1100, 5 * time.Minute / 1100, 0},
+		{"100k in a few ms", 100_000, 50 * time.Nanosecond, 0},
+	} {
+		srv := newServer(t, 0, riskcloudtest.WithMaxPageSize(0))
+		base := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
+		es := make([]riskcloud.Entry, tc.n)
+		for i := range es {
+			es[i] = riskcloud.Entry{Type: riskcloud.Login, Timestamp: base.Add(time.Duration(i) * tc.step),
+				RemoteAddress: fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)}
+		}
+		srv.Add(es...)
+		f := newTestClient(t, srv).AccessAudit.Logins(&riskcloud.ListOptions{Size: 5000}).Feed(riskcloud.Cursor{})
+		f.Buffer = tc.buf
+		n := len(drainFeed(t, f))
+		text, _ := f.Cursor().MarshalText()
+		t.Logf("%s: %d yielded, cursor %d bytes", tc.name, n, len(text))
+		if len(text) >= 18_000 {
+			t.Errorf("%s: cursor text is %d bytes, not under 18 KB", tc.name, len(text))
+		}
 	}
 }
