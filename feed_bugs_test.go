@@ -73,3 +73,31 @@ func TestCursor_textUnder18KB(t *testing.T) {
 		}
 	}
 }
+
+// TestFeed_v2_smallBufferReachesNow: a v2 poll that reads in windows of
+// time widens a window after one that held little. With a Buffer under 4,
+// "little" (under Buffer/4) was nothing at all, so the windows kept the
+// width of the densest one, a millisecond, and crawled a millisecond a
+// request from an hour-old log to now: millions of requests.
+func TestFeed_v2_smallBufferReachesNow(t *testing.T) {
+	t.Parallel()
+	for _, buffer := range []int{1, 2, 3, 4, 7} {
+		srv := feedLog(t, 60)
+		f := newTestClient(t, srv).Audits.Access(&riskcloud.AccessAuditOptions{Size: 10}).Feed(riskcloud.Cursor{})
+		f.Buffer = buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		n := 0
+		for _, err := range f.Poll(ctx) {
+			if err != nil {
+				t.Fatalf("Buffer %d: %v after %d entries and %d requests", buffer, err, n, srv.Stats().PageRequests)
+			}
+			n++
+		}
+		cancel()
+		reqs := srv.Stats().PageRequests
+		t.Logf("Buffer %d: %d entries in %d requests", buffer, n, reqs)
+		if n != 60 || reqs > 2000 {
+			t.Errorf("Buffer %d: %d entries in %d requests; want 60 in far fewer", buffer, n, reqs)
+		}
+	}
+}
