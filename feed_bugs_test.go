@@ -101,3 +101,39 @@ func TestFeed_v2_smallBufferReachesNow(t *testing.T) {
 		}
 	}
 }
+
+// TestFeed_v1_entriesWithoutTime: v1 entries without a timestamp are
+// yielded once, by the first poll, and not again, however many. Past
+// MaxCursorEntries of them, the cursor raised its floor to the millisecond
+// after "no time" (minMillis+1), which lies before the zero time that
+// stands for no time: every later poll read them all again as new.
+func TestFeed_v1_entriesWithoutTime(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ untimed, timed int }{{10, 0}, {10, 20}, {1100, 0}, {1100, 5}} {
+		srv := newServer(t, 0)
+		base := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
+		for i := range tc.untimed {
+			srv.Add(riskcloud.Entry{Type: riskcloud.Login, RemoteAddress: fmt.Sprintf("10.4.%d.%d", i/256, i%256)})
+		}
+		for i := range tc.timed {
+			srv.Add(riskcloud.Entry{Type: riskcloud.Login, Timestamp: base.Add(time.Duration(i) * time.Millisecond), RemoteAddress: "10.5.0.1"})
+		}
+		c := newTestClient(t, srv)
+		var cur riskcloud.Cursor
+		for round := range 3 {
+			f := c.AccessAudit.Logins(&riskcloud.ListOptions{Size: 300}).Feed(cur)
+			n := len(drainFeed(t, f))
+			want := 0
+			if round == 0 {
+				want = tc.untimed + tc.timed
+			}
+			if n != want {
+				t.Errorf("%d without a time, %d with: poll %d yielded %d, want %d", tc.untimed, tc.timed, round, n, want)
+			}
+			text, _ := f.Cursor().MarshalText()
+			if err := cur.UnmarshalText(text); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
