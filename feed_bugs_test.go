@@ -137,3 +137,70 @@ func TestFeed_v1_entriesWithoutTime(t *testing.T) {
 		}
 	}
 }
+
+// TestFeed_v1_untimedArrivalAfterTheFirstPoll: an entry without a time
+// that arrives after the first poll is never yielded: a poll skips what
+// lies below its floor, and no time counts as below any. The Feed's doc
+// does not say so; the lead may document it or yield such entries (at the
+// head of a newest-first log they are new).
+func TestFeed_v1_untimedArrivalAfterTheFirstPoll(t *testing.T) {
+	t.Parallel()
+	t.Skip("known loss, for the lead to document or fix: an entry without a time that arrives after the first poll is never yielded")
+	srv := feedLog(t, 5)
+	c := newTestClient(t, srv)
+	f := c.AccessAudit.Logins(nil).Feed(riskcloud.Cursor{})
+	drainFeed(t, f)
+	srv.Add(riskcloud.Entry{Type: riskcloud.Login, RemoteAddress: "10.6.0.1"})
+	if n := len(drainFeed(t, c.AccessAudit.Logins(nil).Feed(f.Cursor()))); n != 1 {
+		t.Fatalf("a poll after an entry without a time arrived yielded %d, want 1", n)
+	}
+}
+
+// TestPager_All_prefetchLateWrite: a v1 walk with Prefetch loses an entry
+// when, between two requests, an entry is written late behind the walk's
+// frontier (stamped before entries already yielded) as retention deletes
+// the oldest: the count stays put, the entries past the late one shift a
+// place, and the page requested ahead, placed by the count, starts past
+// one of them. A sequential walk ends with ErrUnexpectedResponse instead. The README says a
+// walk with Prefetch yields the entries of a sequential one. A Feed's lag
+// window finds the entry again on the next poll, but out of order, or, if
+// retention moved it, not at all; the Feed property test therefore keeps
+// late writes from v1 walks with Prefetch.
+func TestPager_All_prefetchLateWrite(t *testing.T) {
+	t.Parallel()
+	t.Skip("known loss in the v1 walk with Prefetch, for the lead (walk.go/prefetch.go are not this branch's): entry 1 of 3 is lost")
+	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	mk := func(i, ms int) riskcloud.Entry {
+		return riskcloud.Entry{Type: riskcloud.Login, Timestamp: base.Add(time.Duration(ms) * time.Millisecond), RemoteAddress: fmt.Sprint("10.0.0.", i)}
+	}
+	for _, prefetch := range []int{0, 1} {
+		calls := 0
+		srv := newServer(t, 0, riskcloudtest.WithBeforePage(func(s *riskcloudtest.Server, _ int) {
+			if calls++; calls == 3 {
+				s.Add(mk(100, 15)) // between entries 1 and 2
+				s.RemoveOldest(1)  // entry 0
+			}
+		}))
+		for i := range 3 {
+			srv.Add(mk(i, i*10))
+		}
+		seen := map[string]int{}
+		var werr error
+		for e, err := range newTestClient(t, srv).AccessAudit.Logins(&riskcloud.ListOptions{Size: 1, Prefetch: prefetch}).All(context.Background()) {
+			if werr = err; err != nil {
+				break
+			}
+			seen[e.RemoteAddress]++
+		}
+		if errors.Is(werr, riskcloud.ErrUnexpectedResponse) {
+			continue // the sequential walk says it cannot reconcile the log: no silent loss
+		} else if werr != nil {
+			t.Fatalf("Prefetch %d: %v", prefetch, werr)
+		}
+		for _, addr := range []string{"10.0.0.1", "10.0.0.2"} {
+			if seen[addr] != 1 {
+				t.Errorf("Prefetch %d: %s, in the log for the whole walk, yielded %d times", prefetch, addr, seen[addr])
+			}
+		}
+	}
+}
