@@ -167,7 +167,7 @@ func TestFeed_pagesTheAPILeavesOpen(t *testing.T) {
 						RemoteAddress: fmt.Sprintf("10.3.%d.%d", round, i)})
 				}
 			}
-			cur1 = pollInto(t, name, v1(cur1), entryID, got1)
+			pollInto(t, name, v1(cur1), entryID, got1)
 			pollInto(t, name, v2(cur2), auditID, got2)
 			onceEach(t, "v1 "+name, got1, 64)
 			onceEach(t, "v2 "+name, got2, 64)
