@@ -204,3 +204,40 @@ func TestPager_All_prefetchLateWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestFeed_v2_twinsWithoutIDs: v2 entries that a server sends without an
+// id are keyed by their bytes, and a Feed stamps them as v1's twins; but
+// the v2 walk under the Feed takes identical bytes for one entry, so all
+// twins but one are lost (5 distinct and 4 twins plus one later entry
+// yield 7 ids, not 10). The API's spec gives every entry an id.
+func TestFeed_v2_twinsWithoutIDs(t *testing.T) {
+	t.Parallel()
+	t.Skip("known loss, for the lead: the v2 walk collapses id-less twins before the Feed counts them")
+	srv := newServer(t, 0)
+	base := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
+	add := func(i, ms int) {
+		at := base.Add(time.Duration(ms) * time.Millisecond)
+		raw := fmt.Sprintf(`{"type":"LOGIN","created":%d,"remoteAddress":"10.7.0.%d","details":"d","user":{"id":"u1"}}`, at.UnixMilli(), i)
+		srv.AddAudits(riskcloud.AccessAudit{Type: riskcloud.AuditLogin, Created: at, Raw: []byte(raw)})
+	}
+	for i := range 5 {
+		add(i, i)
+	}
+	for range 3 {
+		add(9, 7)
+	}
+	c := newTestClient(t, srv)
+	f := c.Audits.Access(&riskcloud.AccessAuditOptions{Size: 2}).Feed(riskcloud.Cursor{})
+	ids := map[string]int{}
+	for _, e := range drainFeed(t, f) {
+		ids[e.ID]++
+	}
+	add(9, 7) // a fourth twin, late
+	add(10, 8)
+	for _, e := range drainFeed(t, c.Audits.Access(&riskcloud.AccessAuditOptions{Size: 2}).Feed(f.Cursor())) {
+		ids[e.ID]++
+	}
+	if len(ids) != 10 {
+		t.Fatalf("%d distinct ids yielded, want 10", len(ids))
+	}
+}
