@@ -241,3 +241,37 @@ func TestFeed_v2_twinsWithoutIDs(t *testing.T) {
 		t.Fatalf("%d distinct ids yielded, want 10", len(ids))
 	}
 }
+
+// TestPager_All_twinsApart: identical entries need not be adjacent: two
+// failures from one address with another between them, all in one
+// millisecond. In pages of one or two, a v1 walk of this static log takes
+// the second twin for a server repeating itself and drops it, silently
+// (8 of 9 yielded, no error), and so does a Feed. The README promises an
+// error, never a silent loss; the property test adds only twins that
+// continue a burst.
+func TestPager_All_twinsApart(t *testing.T) {
+	t.Parallel()
+	t.Skip("known loss in the v1 walk, for the lead: twins with another entry of their millisecond between them lose one in pages of 1 or 2")
+	srv := newServer(t, 0)
+	at := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
+	a := riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at, RemoteAddress: "10.8.0.1", Message: "bad"}
+	srv.Add(a)
+	srv.Add(riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at, RemoteAddress: "10.8.0.2", Message: "bad"})
+	srv.Add(a)
+	for i := range 6 {
+		srv.Add(riskcloud.Entry{Type: riskcloud.LoginFail, Timestamp: at.Add(time.Duration(i+1) * time.Millisecond), RemoteAddress: "10.8.1.1", Message: "x"})
+	}
+	for _, size := range []int{1, 2, 3} {
+		n := 0
+		var werr error
+		for _, err := range newTestClient(t, srv).AccessAudit.Failures(&riskcloud.ListOptions{Size: size}).All(context.Background()) {
+			if werr = err; err != nil {
+				break
+			}
+			n++
+		}
+		if n != 9 && werr == nil { // an error is no silent loss
+			t.Errorf("size %d: %d of 9 yielded, and no error", size, n)
+		}
+	}
+}
