@@ -116,6 +116,11 @@ func (s *cursorState) prune() {
 	// remembered: its forgotten entries would be read again as new.
 	cut := s.seen[len(s.seen)-MaxCursorEntries].ms
 	s.floor = time.UnixMilli(cut + 1).UTC()
+	if cut == minMillis {
+		// Entries without a time: the millisecond after minMillis lies
+		// before the zero time that stands for none, not above it.
+		s.floor = time.Time{}.Add(time.Nanosecond)
+	}
 	s.forgetBelow(cut + 1)
 }
 

@@ -121,15 +121,19 @@ func (f *Feed[T]) Follow(ctx context.Context, every time.Duration) iter.Seq2[T, 
 		}
 		for {
 			run := &feedPoll[T]{f: f, ctx: ctx, yield: func(e T) bool { return yield(e, nil) }}
-			if err := run.poll(); run.stopped || err != nil && !yield(zero, err) {
+			err := run.poll()
+			if run.stopped || err != nil && !yield(zero, err) {
 				return
 			}
-			switch {
-			case ctx.Err() != nil:
-				if !run.done() {
-					return // the poll yielded ctx.Err()
+			if end := ctx.Err(); end != nil {
+				// A poll that ended on its Limit, or on another error, as
+				// ctx ended has not yielded it.
+				if !errors.Is(err, end) {
+					yield(zero, end)
 				}
-			case run.left == 0:
+				return
+			}
+			if run.left == 0 {
 				continue // a batch of Limit entries: more may be waiting
 			}
 			if !sleep(ctx, every) {

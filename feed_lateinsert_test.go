@@ -51,15 +51,17 @@ func TestFeed_lateEntryFiledDuringPoll(t *testing.T) {
 }
 
 // TestFeed_lateEntriesFiledDuringPolls: late entries, ties and identical
-// twins filed while v1 polls walk the pages, as the CLI's kill-and-restart
-// test files them. A walk expects arrivals at the head: one filed inside
-// the run of entries it has just yielded leaves no placement of its last
-// entry that fits, and the walk gives up rather than risk a lost or doubled
-// entry (count growth with no shift, entries filed behind the walk, is now
-// read as what it is; that took failed polls from all to about a quarter
-// here). A poll reads again up to five times, then yields the error and
-// leaves the cursor where it was. What must hold: no id twice, and once
-// the log holds still, a poll that succeeds.
+// twins filed before every page request of v1 polls, as the CLI's
+// kill-and-restart test files them. A walk expects arrivals at the head:
+// one filed inside the run of entries it has just yielded, or behind it,
+// leaves no placement of its last entry that fits, and the walk gives up
+// rather than risk a lost or doubled entry. A poll reads again up to five
+// times, then yields the error and leaves the cursor where it was; under
+// this much churn nearly every poll of more than one page ends so. (Reading
+// a count that grew with no shift as entries filed behind the walk took
+// that to a quarter, but placed wrong pages on logs that also lose
+// entries: TestFeed_v1_exactlyOnceUnderChurn yielded twice.) What must
+// hold: no id twice, and once the log holds still, a poll that succeeds.
 func TestFeed_lateEntriesFiledDuringPolls(t *testing.T) {
 	t.Parallel()
 	polls, failed := 0, 0

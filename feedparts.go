@@ -70,7 +70,7 @@ func (r *feedPoll[T]) windows() error {
 			break
 		}
 		width := to.Sub(from)
-		if len(b.entries) < limit/4 {
+		if len(b.entries) <= limit/4 { // <=: under a Buffer of 4, an empty window too
 			width *= 2
 		}
 		from, to = to, to.Add(width)

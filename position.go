@@ -233,12 +233,6 @@ func (p *position) placeNext(v view) (step, error) {
 		}
 	}
 	hyps := p.hypotheses(v, lo)
-	if len(hyps) == 0 && lo > p.mark.lo {
-		// The count grew, yet no index that far on fits: the entries
-		// that arrived are older than e (written late, filed by their
-		// time behind it), which moves nothing read so far.
-		hyps = p.hypotheses(v, p.mark.lo)
-	}
 	h, ok := decisive(hyps, int64(v.n)*p.sizing.size, len(v.entries))
 	switch {
 	case ok && (v.after || h.exact() || h.kind == gone):
@@ -295,9 +289,6 @@ func (p *position) settle(v view) (step, error) {
 		}
 	}
 	second := p.hypotheses(v, held.lo+growth)
-	if len(second) == 0 && growth > 0 {
-		second = p.hypotheses(v, held.lo) // grown behind e: see placeNext
-	}
 	if h, guessed, ok := resolve(held, second, growth, int64(held.v.n)*p.sizing.size, p.hist.twins); ok {
 		// Still only if e did not move from the page placed before, to the
 		// held one, to the second look.
