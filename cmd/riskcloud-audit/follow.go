@@ -195,11 +195,11 @@ func (r *feedRun[T]) refeed(size, limit int, cursor riskcloud.Cursor) {
 
 // pollAgain polls, and polls again at once when the walk gave up on the
 // log (walkLost), from the last entry written, in pages of another size:
-// the SDK's v1 walk gives up on some logs that hold identical twins apart
-// in one millisecond, where one entry ends a page and its twin starts
-// another, and on logs that change under it in ways it cannot reconcile;
-// pages of another size put other entries at their edges. A page size a
-// poll found readable is kept.
+// the SDK's v1 walk gives up on logs that change under it in ways it cannot
+// reconcile (entries written late, filed among those it has read), and a
+// poll has already read again five times in the same pages; pages of
+// another size put other entries at their edges, and fewer pages give
+// late entries fewer chances. A page size a poll found readable is kept.
 func (r *feedRun[T]) pollAgain(ctx context.Context) error {
 	base := r.size
 	if base == 0 {
