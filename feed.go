@@ -61,7 +61,7 @@ type Feed[T any] struct {
 	p      *Pager[T]
 	ep     endpoint[T] // p.ep, read through its feedListing
 	mu     sync.Mutex
-	cur    *cursorState // nil until the first entry is yielded
+	cur    *cursorState // nil from the zero Cursor until the first entry is yielded
 	resume error        // a Cursor saved for another listing
 }
 
