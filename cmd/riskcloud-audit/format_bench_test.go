@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -136,15 +135,6 @@ func (s *formatSide) run(pager *riskcloud.Pager[riskcloud.Entry], cfg writerConf
 		return fmt.Errorf("wrote %d lines, want %d", lines.n, n+extra)
 	}
 	return nil
-}
-
-// lineCounter is the output of BenchmarkFormats: it keeps nothing and
-// counts lines, so that a broken writer cannot look fast.
-type lineCounter struct{ n int }
-
-func (c *lineCounter) Write(p []byte) (int, error) {
-	c.n += bytes.Count(p, []byte{'\n'})
-	return len(p), nil
 }
 
 // BenchmarkWriters times each format's writer alone, on entries decoded
