@@ -190,12 +190,19 @@ func (l *propLedger) yield(y propYield, c *propContent, twinOrder bool) string {
 	return ""
 }
 
-// order checks that a poll yields oldest first, but for late entries.
+// order checks that a poll yields oldest first, but for late entries and
+// recovered twins.
 func (l *propLedger) order(y propYield, c *propContent, twinOrder bool) string {
 	switch {
 	case y.ts.After(l.pollMax):
 		l.pollMax, l.pollSerial = y.ts, c.serial
 	case c.late:
+	case c.added > 1 && l.counts[y.content] > 0:
+		// A twin of an entry already yielded: one that a v1 walk left
+		// out at a page boundary (its documented limit with twins), which
+		// the next part of the poll, re-reading the lag window at its
+		// seam, finds and yields after newer entries (seed 109 under
+		// -race).
 	case y.ts.Before(l.pollMax):
 		return fmt.Sprintf("yielded %v after %v in one poll, and it was not written late", y.ts, l.pollMax)
 	case twinOrder && c.added == 1 && c.serial < l.pollSerial:
