@@ -88,8 +88,8 @@ func (s *stateFile) save(cursor riskcloud.Cursor) error {
 	if bytes.Equal(text, s.saved) {
 		return nil
 	}
-	if err := writeAtomic(s.path, append(text, '\n')); err != nil {
-		return fmt.Errorf("saving --state %s: %w", s.path, err)
+	if err := writeAtomic(s.path, append(text, '\n'), (*os.File).Sync); err != nil {
+		return fmt.Errorf("saving --state %s: %w", s.path, pathless(err))
 	}
 	s.saved = text
 	return nil
@@ -97,21 +97,24 @@ func (s *stateFile) save(cursor riskcloud.Cursor) error {
 
 // writeAtomic replaces path with data: a temporary file in the same
 // directory (so that the rename stays within one file system), 0600,
-// synced to disk, renamed over path, and the directory synced so that the
-// rename lasts too, where the system allows it.
-func writeAtomic(path string, data []byte) error {
+// synced to disk with sync, renamed over path, and the directory synced so
+// that the rename lasts too, where the system allows it. Without the sync
+// before the rename, a crash soon after it may leave the new name pointing
+// at an empty file on file systems that delay writing data. The state
+// file and the token cache both save through it.
+func writeAtomic(path string, data []byte, sync func(*os.File) error) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	f, err := os.CreateTemp(dir, "."+strings.TrimPrefix(base, ".")+".*.tmp") // 0600
 	if err != nil {
-		return pathless(err)
+		return err
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
 	if err == nil {
-		err = f.Sync()
+		err = sync(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -121,7 +124,7 @@ func writeAtomic(path string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return pathless(err)
+		return err
 	}
 	syncDir(dir)
 	return nil

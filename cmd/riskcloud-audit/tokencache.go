@@ -243,27 +243,5 @@ func (c *fileTokenCache) write(token string, expiry time.Time) error {
 			return err
 		}
 	}
-	tmp, err := os.CreateTemp(dir, ".token-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	// Without it, a crash soon after the rename may leave the new name
-	// pointing at an empty file on file systems that delay writing data.
-	if err := c.fsync(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), c.file)
+	return writeAtomic(c.file, append(data, '\n'), c.fsync)
 }
