@@ -77,6 +77,15 @@ func (l v2Listing) newPlacer(first, size int) placer {
 	return p
 }
 
+// millisDown returns t in epoch milliseconds, rounded down.
+func millisDown(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if time.UnixMilli(ms).After(t) {
+		ms-- // UnixMilli rounds toward zero, which is up before 1970
+	}
+	return ms
+}
+
 // epochMillis returns t in epoch milliseconds, or nil for the zero time.
 // The server's bounds are inclusive and in whole milliseconds, so a bound
 // within a millisecond rounds inward: a minimum up, a maximum down (an
@@ -85,10 +94,7 @@ func epochMillis(t time.Time, minimum bool) *int64 {
 	if t.IsZero() {
 		return nil
 	}
-	ms := t.UnixMilli()
-	if time.UnixMilli(ms).After(t) {
-		ms-- // UnixMilli rounds toward zero, which is up before 1970
-	}
+	ms := millisDown(t)
 	if minimum && time.UnixMilli(ms).Before(t) {
 		ms++
 	}

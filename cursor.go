@@ -144,11 +144,7 @@ func floorMillis(t time.Time) int64 {
 	if t.IsZero() {
 		return minMillis
 	}
-	ms := t.UnixMilli()
-	if time.UnixMilli(ms).After(t) {
-		ms--
-	}
-	return ms
+	return millisDown(t)
 }
 
 // cursorMagic starts a Cursor's text; its digit is the encoding's

@@ -59,7 +59,6 @@ type Feed[T any] struct {
 	Buffer int
 
 	p      *Pager[T]
-	ep     endpoint[T] // p.ep, read through its feedListing
 	mu     sync.Mutex
 	cur    *cursorState // nil from the zero Cursor until the first entry is yielded
 	resume error        // a Cursor saved for another listing
@@ -74,7 +73,7 @@ type Feed[T any] struct {
 // yield an error wrapping [ErrInvalidArgument]. No request is sent until a
 // poll is ranged.
 func (p *Pager[T]) Feed(cursor Cursor) *Feed[T] {
-	f := &Feed[T]{p: p, ep: p.ep, cur: cursor.s.clone()}
+	f := &Feed[T]{p: p, cur: cursor.s.clone()}
 	if f.cur != nil && f.cur.listing != p.ep.print() {
 		f.resume = invalidArg("Cursor", "was saved by a feed of another listing, or of other filters (email, user, type)")
 	}
@@ -214,7 +213,7 @@ func (r *feedPoll[T]) poll() error {
 		r.emit(b)
 		return r.finish()
 	}
-	if f.ep.byTime() {
+	if f.p.ep.byTime() {
 		return r.windows()
 	}
 	return r.pageRanges(end)
@@ -257,10 +256,22 @@ func (f *Feed[T]) floor() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.cur == nil {
-		since, _ := f.ep.feedRange(f.p.opts)
-		return since
+		return f.since()
 	}
 	return f.cur.floor
+}
+
+// since is where a zero Cursor starts: the Pager's Since.
+func (f *Feed[T]) since() time.Time {
+	since, _ := f.p.ep.feedRange(f.p.opts)
+	return since
+}
+
+// window returns a Pager of the entries from floor to until (zero: the
+// Pager's Until), read from page, and its endpoint.
+func (f *Feed[T]) window(page int, floor, until time.Time) (*Pager[T], endpoint[T]) {
+	ep, o := f.p.ep.within(f.p.opts, page, floor, until)
+	return &Pager[T]{client: f.p.client, ep: ep, opts: o}, ep
 }
 
 // seenCount returns how many entries of identity sum the cursor holds.
@@ -301,8 +312,7 @@ func (r *feedPoll[T]) read(page int, until time.Time, limit int) (batch[T], read
 func (r *feedPoll[T]) readOnce(page int, until time.Time, limit int) (batch[T], readEnd, error) {
 	f := r.f
 	floor := f.floor()
-	ep, o := f.ep.within(f.p.opts, page, floor, until)
-	sub := &Pager[T]{client: f.p.client, ep: ep, opts: o}
+	sub, ep := f.window(page, floor, until)
 	var b batch[T]
 	var end readEnd
 	again := make(map[uint64]uint32) // entries of remembered identities met so far
@@ -310,16 +320,16 @@ func (r *feedPoll[T]) readOnce(page int, until time.Time, limit int) (batch[T], 
 		if err != nil {
 			return b, end, err
 		}
-		end = readEnd{lastPage: pg.Number, totalPages: pg.TotalPages, pageSize: cmp.Or(pg.Size, o.size, defaultPageSize)}
-		if b.entries == nil && f.ep.byTime() {
+		end = readEnd{lastPage: pg.Number, totalPages: pg.TotalPages, pageSize: cmp.Or(pg.Size, sub.opts.size, defaultPageSize)}
+		if b.entries == nil && f.p.ep.byTime() {
 			b.reserve(pg.TotalElements, limit) // v2 counts the window: grow once
 		}
 		r.keepNew(&b, ep, pg.Content, floor, again)
-		if limit > 0 && (len(b.entries) > limit || f.ep.byTime() && pg.TotalElements > int64(limit+MaxCursorEntries)) {
+		if limit > 0 && (len(b.entries) > limit || f.p.ep.byTime() && pg.TotalElements > int64(limit+MaxCursorEntries)) {
 			end.over = true
 			return batch[T]{}, end, nil
 		}
-		if !f.ep.byTime() && endsBelow(ep, pg.Content, floor) {
+		if !f.p.ep.byTime() && endsBelow(ep, pg.Content, floor) {
 			break
 		}
 	}
@@ -366,14 +376,11 @@ func endsBelow[T any](ep endpoint[T], content []T, floor time.Time) bool {
 // emit yields b's entries oldest first, moving the cursor past each, until
 // the poll's Limit or the caller stops it.
 func (r *feedPoll[T]) emit(b batch[T]) {
-	// A read is newest first on v1; reversed, a stable sort by time keeps
-	// identical twins in the order the log holds them.
-	slices.Reverse(b.entries)
-	slices.Reverse(b.digests)
-	slices.Reverse(b.times)
+	// A read is newest first on v1; taken in reverse, a stable sort by
+	// time keeps identical twins in the order the log holds them.
 	order := make([]int, len(b.entries))
 	for i := range order {
-		order[i] = i
+		order[i] = len(order) - 1 - i
 	}
 	slices.SortStableFunc(order, func(i, j int) int { return b.times[i].Compare(b.times[j]) })
 	f := r.f
@@ -384,12 +391,11 @@ func (r *feedPoll[T]) emit(b batch[T]) {
 		}
 		f.mu.Lock()
 		if f.cur == nil {
-			since, _ := f.ep.feedRange(f.p.opts)
-			f.cur = &cursorState{listing: f.ep.print(), floor: since}
+			f.cur = &cursorState{listing: f.p.ep.print(), floor: f.since()}
 		}
 		twin := f.cur.add(b.times[i], b.digests[i].sum(), lag)
 		f.mu.Unlock()
-		f.ep.stamp(&b.entries[i], b.digests[i], twin)
+		f.p.ep.stamp(&b.entries[i], b.digests[i], twin)
 		if r.left > 0 {
 			r.left--
 		}

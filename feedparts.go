@@ -33,7 +33,7 @@ func (r *feedPoll[T]) windows() error {
 	f := r.f
 	limit := f.buffer()
 	now := time.Now()
-	if _, until := f.ep.feedRange(f.p.opts); !until.IsZero() && until.Before(now) {
+	if _, until := f.p.ep.feedRange(f.p.opts); !until.IsZero() && until.Before(now) {
 		now = until
 	}
 	from := f.floor() // where the window starts; the read starts at the floor
@@ -109,8 +109,7 @@ func (r *feedPoll[T]) pageRanges(end readEnd) error {
 // pages lastPage+1, +2, +4 … until one starts below the floor.
 func (r *feedPoll[T]) lastNewPage(end readEnd) (int, error) {
 	floor := r.f.floor()
-	ep, o := r.f.ep.within(r.f.p.opts, 0, floor, time.Time{})
-	probe := &Pager[T]{client: r.f.p.client, ep: ep, opts: o}
+	probe, ep := r.f.window(0, floor, time.Time{})
 	// above reports whether page m holds an entry at or above the floor.
 	above := func(m int) (bool, error) {
 		page, err := probe.Page(r.ctx, m)
